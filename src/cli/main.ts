@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// `tessera [--config FILE] <command>`: serve (the default) and the admin commands, all
+// acting on the configured database.
+import { Command } from 'commander';
+import { ConfigError } from '../config/error.js';
+import { registerAdminCommands } from './admin.js';
+import { serveCommand } from './serve.js';
+
+export function buildProgram(): Command {
+  const program = new Command('tessera')
+    .description('Tessera: a self-hosted OAuth 2.0 token service')
+    .option('-c, --config <file>', 'configuration file (YAML or JSON); default ./tessera.yaml if present')
+    .showHelpAfterError()
+    .enablePositionalOptions(false);
+  serveCommand(program);
+  registerAdminCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  // `serve` is the default command.
+  const args = argv.slice(2);
+  const commands = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
+  const first = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '--config' && args[i - 1] !== '-c');
+  if (!first || !commands.has(first)) {
+    if (!args.includes('-h') && !args.includes('--help') && !args.includes('-V')) argv = [...argv.slice(0, 2), 'serve', ...args];
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`tessera: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+await main(process.argv);

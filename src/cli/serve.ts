@@ -1,0 +1,36 @@
+// `tessera serve [--dev] [--tls]`: run the token server.
+import type { Command } from 'commander';
+import { createLogger } from '../ops/logger.js';
+import { setUpDev } from '../dev.js';
+import { startServer, stopOnSignals } from '../server.js';
+import { commandConfig } from './options.js';
+
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the token server (the default command)')
+    .option('-c, --config <file>', 'configuration file')
+    .option('--dev', 'non-production IdP: create demo credentials and print curl commands')
+    .option('--tls', 'with --dev: serve HTTPS with a self-signed certificate made on the fly')
+    .option('--port <port>', 'override the configured port')
+    .action(async (opts: { dev?: boolean; tls?: boolean; port?: string }, cmd: Command) => {
+      const config = commandConfig(cmd);
+      if (opts.port !== undefined) config.port = Number(opts.port);
+      const log = createLogger(config.log_level);
+      let https: { cert: Buffer; key: Buffer } | undefined;
+      if (opts.tls) {
+        if (!opts.dev) throw new Error('--tls is for --dev; in production set tls_cert and tls_key');
+        const { selfSignedCertificate } = await import('./tls.js');
+        https = await selfSignedCertificate(config.host);
+        if (!config.issuer.startsWith('https:')) config.issuer = config.issuer.replace(/^http:/, 'https:');
+      }
+      const started = Date.now();
+      const running = await startServer(config, log, https ? { https } : {});
+      stopOnSignals(running, log);
+      log.info({ url: running.url, store: running.tessera.store.kind, ms: Date.now() - started }, 'tessera ready');
+      if (opts.dev) {
+        log.warn('DEV MODE: non-production identity provider; do not expose it');
+        process.stdout.write(`${await setUpDev(running.tessera, running.url)}\n`);
+      }
+    });
+}

@@ -1,0 +1,55 @@
+// Loading: file (YAML or JSON, --config PATH or ./tessera.yaml), then TESSERA_<KEY>
+// environment overrides per top-level key, then validation. Any problem is a ConfigError
+// naming the key; the CLI exits with code 2 on it.
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './error.js';
+import { KEY_TYPES, type Config } from './schema.js';
+import { validateConfig } from './validate.js';
+
+export { ConfigError };
+
+export function readConfigFile(path: string | undefined): Record<string, unknown> {
+  const file = path ?? (existsSync('tessera.yaml') ? 'tessera.yaml' : existsSync('tessera.yml') ? 'tessera.yml' : undefined);
+  if (!file) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError('--config', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError('--config', `${file} is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('--config', `${file} must hold a mapping of keys`);
+  return doc as Record<string, unknown>;
+}
+
+export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out = { ...raw };
+  for (const [key, type] of Object.entries(KEY_TYPES)) {
+    const v = env[`TESSERA_${key.toUpperCase()}`];
+    if (v === undefined) continue;
+    if (type === 'number') {
+      if (!/^\d+$/.test(v.trim())) throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be a whole number`);
+      out[key] = Number(v);
+    } else if (type === 'list') {
+      try {
+        out[key] = v.trim().startsWith('[') ? parseYaml(v) : v.split(',').map((s) => s.trim()).filter(Boolean);
+      } catch {
+        throw new ConfigError(key, `TESSERA_${key.toUpperCase()} is not a valid list`);
+      }
+    } else {
+      out[key] = v;
+    }
+  }
+  return out;
+}
+
+export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env): Config {
+  return validateConfig(applyEnv(readConfigFile(path), env));
+}

@@ -1,0 +1,83 @@
+// The configuration's shape and defaults. Key names are fixed: other tools rely on them.
+import type { AuthMethod, ClientProfile, GrantType, SigningAlg, TokenFormat } from '../core/types.js';
+
+export interface ClientConfig {
+  client_id: string;
+  client_secret?: string;
+  client_name?: string;
+  grant_types: GrantType[];
+  scope: string;
+  token_endpoint_auth_method: AuthMethod;
+  access_token_format: TokenFormat;
+  access_token_ttl?: number;
+  refresh_token_ttl?: number;
+  audience?: string;
+  access_token_signing_alg?: SigningAlg;
+  resources: string[];
+  profile?: ClientProfile;
+}
+
+export interface UserConfig {
+  username: string;
+  password: string;
+  email?: string;
+  name?: string;
+  roles: string[];
+  participant_code?: string;
+}
+
+export interface ParticipantConfig {
+  participant_code: string;
+  name?: string;
+  roles: string[];
+}
+
+export const DIALECTS = ['o', 'apk', 'hcx', 'v1'] as const;
+export type DialectName = (typeof DIALECTS)[number];
+
+export interface Config {
+  issuer: string;
+  host: string;
+  port: number;
+  tls_cert?: string;
+  tls_key?: string;
+  database: string;
+  /** Where generated state lives (the secret key file when `secret_key` is unset). */
+  data_dir: string;
+  /** Encrypts signing keys at rest; TESSERA_SECRET_KEY. */
+  secret_key?: string;
+  access_token_ttl: number;
+  refresh_token_ttl: number;
+  signing_alg: SigningAlg;
+  log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dialects: DialectName[];
+  /** The built-in public client HCX tokens are issued to. */
+  hcx_client_id: string;
+  clients: ClientConfig[];
+  users: UserConfig[];
+  participants: ParticipantConfig[];
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  database: 'sqlite:./data/tessera.db',
+  data_dir: './data',
+  access_token_ttl: 3600,
+  refresh_token_ttl: 2592000,
+  signing_alg: 'ES256',
+  log_level: 'info',
+  dialects: [...DIALECTS],
+  hcx_client_id: 'hcx',
+  clients: [],
+  users: [],
+  participants: [],
+} as const satisfies Partial<Config>;
+
+/** Every top-level key, with the type used to read its TESSERA_<KEY> override. */
+export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'list'> = {
+  issuer: 'string', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
+  database: 'string', data_dir: 'string', secret_key: 'string',
+  access_token_ttl: 'number', refresh_token_ttl: 'number', signing_alg: 'string', log_level: 'string',
+  dialects: 'list', hcx_client_id: 'string', clients: 'list', users: 'list', participants: 'list',
+};

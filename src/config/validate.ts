@@ -1,0 +1,185 @@
+// Validation with messages that name the key and the problem.
+import {
+  AUTH_METHODS, CLIENT_PROFILES, GRANT_TYPES, SIGNING_ALGS, TOKEN_FORMATS,
+} from '../core/types.js';
+import { ConfigError } from './error.js';
+import {
+  DEFAULTS, DIALECTS, KEY_TYPES, type ClientConfig, type Config, type ParticipantConfig, type UserConfig,
+} from './schema.js';
+
+type Raw = Record<string, unknown>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function str(raw: Raw, key: string, path: string, required = false): string | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null) {
+    if (required) throw new ConfigError(`${path}${key}`, 'is required');
+    return undefined;
+  }
+  if (typeof v !== 'string' && typeof v !== 'number') throw new ConfigError(`${path}${key}`, 'must be a string');
+  return String(v);
+}
+
+function int(raw: Raw, key: string, path: string, min: number, max: number): number | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${path}${key}`, `must be a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(raw: Raw, key: string, path: string, allowed: readonly T[]): T | undefined {
+  const v = str(raw, key, path);
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new ConfigError(`${path}${key}`, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
+  }
+  return v as T;
+}
+
+function strList(raw: Raw, key: string, path: string): string[] | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null) return undefined;
+  const arr = typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v;
+  if (!Array.isArray(arr) || arr.some((x) => typeof x !== 'string')) {
+    throw new ConfigError(`${path}${key}`, 'must be a list of strings');
+  }
+  return arr as string[];
+}
+
+function entries(raw: Raw, key: string): Raw[] {
+  const v = raw[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new ConfigError(key, 'must be a list');
+  return v.map((e, i) => {
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new ConfigError(`${key}[${i}]`, 'must be a mapping');
+    return e as Raw;
+  });
+}
+
+function unknownKeys(raw: Raw, allowed: readonly string[], path: string): void {
+  for (const k of Object.keys(raw)) {
+    if (!allowed.includes(k)) throw new ConfigError(`${path}${k}`, 'is not a known key');
+  }
+}
+
+const CLIENT_KEYS = [
+  'client_id', 'client_secret', 'client_name', 'grant_types', 'scope', 'token_endpoint_auth_method',
+  'access_token_format', 'access_token_ttl', 'refresh_token_ttl', 'audience', 'access_token_signing_alg',
+  'resources', 'profile',
+] as const;
+
+export function validateClient(r: Raw, path: string): ClientConfig {
+  unknownKeys(r, CLIENT_KEYS, path);
+  const client_id = str(r, 'client_id', path, true)!;
+  if (client_id.length > 255 || client_id.includes(':')) throw new ConfigError(`${path}client_id`, 'must be at most 255 characters and contain no ":"');
+  const client_secret = str(r, 'client_secret', path);
+  const method = oneOf(r, 'token_endpoint_auth_method', path, AUTH_METHODS)
+    ?? (client_secret === undefined ? 'none' : 'client_secret_basic');
+  if (method === 'none' && client_secret !== undefined) throw new ConfigError(`${path}client_secret`, 'a public client (token_endpoint_auth_method: none) has no secret');
+  if (method !== 'none' && client_secret === undefined) throw new ConfigError(`${path}client_secret`, `is required for ${method}`);
+  const grant_types = strList(r, 'grant_types', path) ?? ['client_credentials'];
+  for (const g of grant_types) {
+    if (!(GRANT_TYPES as readonly string[]).includes(g)) throw new ConfigError(`${path}grant_types`, `unknown grant type ${JSON.stringify(g)} (supported: ${GRANT_TYPES.join(', ')})`);
+  }
+  if (method === 'none' && grant_types.includes('client_credentials')) throw new ConfigError(`${path}grant_types`, 'a public client cannot use client_credentials (RFC 6749 §4.4)');
+  const c: ClientConfig = {
+    client_id,
+    grant_types: grant_types as ClientConfig['grant_types'],
+    scope: (strList(r, 'scope', path) ?? []).join(' '),
+    token_endpoint_auth_method: method,
+    access_token_format: oneOf(r, 'access_token_format', path, TOKEN_FORMATS) ?? 'jwt',
+    resources: strList(r, 'resources', path) ?? [],
+  };
+  const opt = {
+    client_secret,
+    client_name: str(r, 'client_name', path),
+    access_token_ttl: int(r, 'access_token_ttl', path, 1, 31_536_000),
+    refresh_token_ttl: int(r, 'refresh_token_ttl', path, 1, 315_360_000),
+    audience: str(r, 'audience', path),
+    access_token_signing_alg: oneOf(r, 'access_token_signing_alg', path, SIGNING_ALGS),
+    profile: oneOf(r, 'profile', path, CLIENT_PROFILES),
+  };
+  for (const [k, v] of Object.entries(opt)) if (v !== undefined) (c as unknown as Raw)[k] = v;
+  return c;
+}
+
+export function validateUser(r: Raw, path: string): UserConfig {
+  unknownKeys(r, ['username', 'password', 'email', 'name', 'roles', 'participant_code'], path);
+  const u: UserConfig = {
+    username: str(r, 'username', path, true)!,
+    password: str(r, 'password', path, true)!,
+    roles: strList(r, 'roles', path) ?? [],
+  };
+  for (const k of ['email', 'name', 'participant_code'] as const) {
+    const v = str(r, k, path);
+    if (v !== undefined) u[k] = v;
+  }
+  return u;
+}
+
+export function validateParticipant(r: Raw, path: string): ParticipantConfig {
+  unknownKeys(r, ['participant_code', 'name', 'roles'], path);
+  const p: ParticipantConfig = { participant_code: str(r, 'participant_code', path, true)!, roles: strList(r, 'roles', path) ?? [] };
+  const name = str(r, 'name', path);
+  if (name !== undefined) p.name = name;
+  return p;
+}
+
+function unique<T>(items: T[], key: (t: T) => string, path: string): void {
+  const seen = new Set<string>();
+  items.forEach((t, i) => {
+    const k = key(t);
+    if (seen.has(k)) throw new ConfigError(`${path}[${i}]`, `duplicate entry ${JSON.stringify(k)}`);
+    seen.add(k);
+  });
+}
+
+export function validateConfig(raw: Raw): Config {
+  unknownKeys(raw, Object.keys(KEY_TYPES), '');
+  const host = str(raw, 'host', '') ?? DEFAULTS.host;
+  const port = int(raw, 'port', '', 0, 65535) ?? DEFAULTS.port;
+  const tls_cert = str(raw, 'tls_cert', '');
+  const tls_key = str(raw, 'tls_key', '');
+  if ((tls_cert === undefined) !== (tls_key === undefined)) throw new ConfigError(tls_cert ? 'tls_key' : 'tls_cert', 'tls_cert and tls_key must be set together');
+  const scheme = tls_cert ? 'https' : 'http';
+  const issuer = str(raw, 'issuer', '') ?? `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let issuerUrl: URL;
+  try { issuerUrl = new URL(issuer); } catch { throw new ConfigError('issuer', 'must be an absolute http(s) URL'); }
+  // RFC 8414 §2: the issuer has no query or fragment.
+  if (!/^https?:$/.test(issuerUrl.protocol) || issuerUrl.search || issuerUrl.hash) throw new ConfigError('issuer', 'must be an http(s) URL without query or fragment');
+  const database = str(raw, 'database', '') ?? DEFAULTS.database;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(database)) throw new ConfigError('database', 'must be sqlite:PATH or a postgres:// URL');
+  const dialects = strList(raw, 'dialects', '') ?? [...DEFAULTS.dialects];
+  for (const d of dialects) if (!(DIALECTS as readonly string[]).includes(d)) throw new ConfigError('dialects', `unknown dialect ${JSON.stringify(d)} (known: ${DIALECTS.join(', ')})`);
+
+  const clients = entries(raw, 'clients').map((c, i) => validateClient(c, `clients[${i}].`));
+  const users = entries(raw, 'users').map((u, i) => validateUser(u, `users[${i}].`));
+  const participants = entries(raw, 'participants').map((p, i) => validateParticipant(p, `participants[${i}].`));
+  unique(clients, (c) => c.client_id, 'clients');
+  unique(users, (u) => u.username, 'users');
+  unique(participants, (p) => p.participant_code, 'participants');
+
+  const cfg: Config = {
+    issuer: issuer.replace(/\/$/, ''),
+    host, port, database,
+    data_dir: str(raw, 'data_dir', '') ?? DEFAULTS.data_dir,
+    access_token_ttl: int(raw, 'access_token_ttl', '', 1, 31_536_000) ?? DEFAULTS.access_token_ttl,
+    refresh_token_ttl: int(raw, 'refresh_token_ttl', '', 1, 315_360_000) ?? DEFAULTS.refresh_token_ttl,
+    signing_alg: oneOf(raw, 'signing_alg', '', SIGNING_ALGS) ?? DEFAULTS.signing_alg,
+    log_level: oneOf(raw, 'log_level', '', LOG_LEVELS) ?? DEFAULTS.log_level,
+    dialects: dialects as Config['dialects'],
+    hcx_client_id: str(raw, 'hcx_client_id', '') ?? DEFAULTS.hcx_client_id,
+    clients, users, participants,
+  };
+  if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }
+  const secret_key = str(raw, 'secret_key', '');
+  if (secret_key !== undefined) {
+    if (secret_key.length < 32) throw new ConfigError('secret_key', 'must be at least 32 characters');
+    cfg.secret_key = secret_key;
+  }
+  return cfg;
+}

@@ -1,0 +1,69 @@
+// One error family for the whole server, one class per RFC error code.
+// `description` is public (sent to the caller and never carries a secret);
+// `detail` is private (logged only).
+
+export type OAuthErrorCode =
+  // RFC 6749 §5.2
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  // RFC 8707 §2
+  | 'invalid_target'
+  // RFC 7009 §2.2.1
+  | 'unsupported_token_type'
+  // RFC 6750 §3.1
+  | 'invalid_token'
+  // RFC 6749 §4.1.2.1, used for 5xx that must not leak detail
+  | 'server_error'
+  | 'temporarily_unavailable';
+
+export class OAuthError extends Error {
+  readonly code: OAuthErrorCode;
+  readonly status: number;
+  readonly description: string;
+  readonly detail: string | undefined;
+  /** Extra response headers, e.g. `WWW-Authenticate` (RFC 6749 §5.2) or `Allow`. */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: OAuthErrorCode,
+    description: string,
+    opts: { status?: number; detail?: string; headers?: Record<string, string> } = {},
+  ) {
+    super(`${code}: ${description}`);
+    this.name = 'OAuthError';
+    this.code = code;
+    this.status = opts.status ?? 400;
+    this.description = description;
+    this.detail = opts.detail;
+    this.headers = opts.headers ?? {};
+  }
+}
+
+export const invalidRequest = (d: string, status = 400) => new OAuthError('invalid_request', d, { status });
+export const invalidGrant = (d: string, detail?: string) =>
+  new OAuthError('invalid_grant', d, detail === undefined ? {} : { detail });
+export const invalidScope = (d: string) => new OAuthError('invalid_scope', d);
+export const invalidTarget = (d: string) => new OAuthError('invalid_target', d);
+export const unauthorizedClient = (d: string) => new OAuthError('unauthorized_client', d);
+export const unsupportedGrantType = (d: string) => new OAuthError('unsupported_grant_type', d);
+
+/**
+ * RFC 6749 §5.2: invalid_client is 401, and when the client tried HTTP Basic the response
+ * carries a `WWW-Authenticate` header naming that scheme.
+ */
+export function invalidClient(description: string, usedBasic: boolean, detail?: string): OAuthError {
+  const opts: { status: number; detail?: string; headers: Record<string, string> } = {
+    status: 401,
+    headers: usedBasic ? { 'www-authenticate': 'Basic realm="tessera", charset="UTF-8"' } : {},
+  };
+  if (detail !== undefined) opts.detail = detail;
+  return new OAuthError('invalid_client', description, opts);
+}
+
+export function isOAuthError(e: unknown): e is OAuthError {
+  return e instanceof OAuthError;
+}

@@ -1,0 +1,24 @@
+// RFC 6749 §4.3: resource owner password credentials. The error for an unknown user and
+// for a wrong password is the same, and takes the same time (a dummy argon2 verify).
+import { invalidGrant, invalidRequest } from '../errors.js';
+import { verifyAgainstDummy, verifyPassword } from '../password.js';
+import { grantScope } from '../scope.js';
+import type { Grant } from './index.js';
+import { checkResource } from './resource.js';
+
+export const INVALID_CREDENTIALS = 'invalid username or password';
+
+export const passwordGrant: Grant = {
+  type: 'password',
+  params: ['username', 'password', 'scope', 'resource'],
+  async handle({ client, params, store }) {
+    const { username, password } = params;
+    if (!username) throw invalidRequest('username is required');
+    if (password === undefined) throw invalidRequest('password is required');
+    const user = await store.users.getByUsername(username);
+    const ok = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);
+    if (!user || !ok) throw invalidGrant(INVALID_CREDENTIALS, `password grant failed for user ${username}`);
+    const scope = grantScope(params.scope, client.scope);
+    return { user, scope, resource: checkResource(client, params.resource), mayRefresh: true };
+  },
+};

@@ -1,0 +1,91 @@
+// Reading a presented token back: which client, user, scope and expiry it has, and whether
+// it is still active. Introspection (RFC 7662), revocation (RFC 7009) and the dialects'
+// validation routes all use this one function.
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { looksLikeJwt } from './jwt.js';
+import type { KeyManager } from './keys.js';
+import { hashToken } from './secrets.js';
+import type { Store } from './store.js';
+import type { TokenFormat } from './types.js';
+
+export interface InspectedToken {
+  kind: 'access_token' | 'refresh_token';
+  format: TokenFormat | 'refresh';
+  /** Store key: the hash for opaque and refresh tokens, the jti for JWTs. */
+  id: string;
+  active: boolean;
+  client_id: string;
+  user_id: string | null;
+  scope: string;
+  exp: number;
+  iat: number;
+  family_id: string | null;
+  /** The JWT's verified claims, or the claims stored with an opaque token. */
+  claims: Record<string, unknown>;
+}
+
+export class TokenInspector {
+  constructor(
+    private readonly store: Store,
+    private readonly keys: KeyManager,
+    private readonly issuer: string,
+  ) {}
+
+  /** null: not a token this server issued (or a forged / malformed one). */
+  async inspect(token: string, now = Math.floor(Date.now() / 1000)): Promise<InspectedToken | null> {
+    if (token.length === 0 || token.length > 8192) return null;
+    if (looksLikeJwt(token)) return this.#jwt(token, now);
+    const hash = hashToken(token);
+    const access = await this.store.tokens.findAccess(hash);
+    if (access) {
+      return {
+        kind: 'access_token', format: 'opaque', id: access.id, client_id: access.client_id, user_id: access.user_id,
+        scope: access.scope, exp: access.expires_at, iat: access.created_at, family_id: access.family_id,
+        claims: JSON.parse(access.claims) as Record<string, unknown>,
+        active: access.revoked_at === null && access.family_revoked_at === null && access.expires_at > now,
+      };
+    }
+    const rt = await this.store.tokens.findRefresh(hash);
+    if (!rt) return null;
+    return {
+      kind: 'refresh_token', format: 'refresh', id: rt.hash, client_id: rt.client_id, user_id: rt.user_id,
+      scope: rt.scope, exp: rt.expires_at, iat: rt.created_at, family_id: rt.family_id, claims: {},
+      active: rt.used_at === null && rt.family_revoked_at === null && rt.expires_at > now,
+    };
+  }
+
+  async #verify(token: string, allowExpired: boolean): Promise<JWTPayload | null> {
+    try {
+      const { payload } = await jwtVerify(token, async (header) => {
+        let key = header.kid ? this.keys.byKid(header.kid) : undefined;
+        if (!key && header.kid) {
+          await this.keys.load(); // a key rotated by another instance or the CLI
+          key = this.keys.byKid(header.kid);
+        }
+        if (!key || key.alg !== header.alg) throw new joseErrors.JWKSNoMatchingKey();
+        return key.publicKey;
+      }, { issuer: this.issuer, ...(allowExpired ? { currentDate: new Date(0) } : {}) });
+      return payload;
+    } catch {
+      return null;
+    }
+  }
+
+  async #jwt(token: string, now: number): Promise<InspectedToken | null> {
+    // Verify the signature but judge expiry ourselves, so an expired token reads inactive
+    // (not unknown) and can still be matched for revocation.
+    const payload = await this.#verify(token, true);
+    if (!payload || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return null;
+    const row = await this.store.tokens.findAccess(payload.jti);
+    const revoked = row !== null && (row.revoked_at !== null || row.family_revoked_at !== null);
+    const clientId = String(payload.client_id ?? payload.clientId ?? payload.azp ?? '');
+    return {
+      kind: 'access_token', format: 'jwt', id: payload.jti, client_id: clientId,
+      user_id: row?.user_id ?? (payload.sub !== clientId ? payload.sub ?? null : null),
+      scope: typeof payload.scope === 'string' ? payload.scope : '',
+      exp: payload.exp, iat: payload.iat ?? 0, family_id: row?.family_id ?? null,
+      claims: payload as Record<string, unknown>,
+      active: !revoked && payload.exp > now && (payload.nbf === undefined || payload.nbf <= now + 60),
+    };
+  }
+}

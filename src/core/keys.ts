@@ -1,0 +1,133 @@
+// Signing keys: created on first need, kept in the store with the private JWK encrypted
+// (AES-256-GCM under a key derived from `secret_key`). Rotation adds a key; retired keys
+// stay in the JWKS until every token they signed has expired.
+import {
+  createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey,
+  generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject,
+} from 'node:crypto';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { KeyRepo } from './store.js';
+import type { SigningAlg, StoredKey } from './types.js';
+
+export interface SigningKey {
+  kid: string;
+  alg: SigningAlg;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  publicJwk: JWK;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+function generate(alg: SigningAlg): { privateKey: KeyObject; publicKey: KeyObject } {
+  switch (alg) {
+    case 'ES256': return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    case 'RS256':
+    case 'PS256': return generateKeyPairSync('rsa', { modulusLength: 2048 });
+    case 'EdDSA': return generateKeyPairSync('ed25519');
+  }
+}
+
+export class KeyEncryption {
+  readonly #key: Buffer;
+  constructor(secret: string) {
+    this.#key = createHash('sha256').update(`tessera-key-encryption:${secret}`).digest();
+  }
+  encrypt(plain: string): string {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.#key, iv);
+    const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+    return ['v1', iv.toString('base64url'), ct.toString('base64url'), c.getAuthTag().toString('base64url')].join('.');
+  }
+  decrypt(box: string): string {
+    const [v, iv, ct, tag] = box.split('.');
+    if (v !== 'v1' || !iv || !ct || !tag) throw new Error('unknown key encryption format');
+    const d = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
+    d.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8');
+  }
+}
+
+export class KeyManager {
+  #keys: SigningKey[] = [];
+  #creating = new Map<SigningAlg, Promise<SigningKey>>();
+  readonly #repo: KeyRepo;
+  readonly #enc: KeyEncryption;
+  /** Longest access-token lifetime: how long a retired key must stay published. */
+  readonly #maxTtl: () => number;
+
+  constructor(repo: KeyRepo, secret: string, maxTtl: () => number) {
+    this.#repo = repo;
+    this.#enc = new KeyEncryption(secret);
+    this.#maxTtl = maxTtl;
+  }
+
+  /** Load keys from the store (again): picks up rotations done by the CLI or another instance. */
+  async load(): Promise<void> {
+    const now = Math.floor(Date.now() / 1000);
+    await this.#repo.deleteRetiredBefore(now - this.#maxTtl());
+    const stored = await this.#repo.list();
+    this.#keys = stored.map((s) => this.#fromStored(s));
+  }
+
+  #fromStored(s: StoredKey): SigningKey {
+    const privateKey = createPrivateKey({ key: JSON.parse(this.#enc.decrypt(s.private_jwk_enc)) as JsonWebKey, format: 'jwk' });
+    const publicJwk = JSON.parse(s.public_jwk) as JWK;
+    return {
+      kid: s.kid, alg: s.alg, privateKey, publicKey: createPublicKey(privateKey), publicJwk,
+      createdAt: s.created_at, retiredAt: s.retired_at,
+    };
+  }
+
+  /** The current signing key for `alg`, created (and stored) when there is none. */
+  async current(alg: SigningAlg): Promise<SigningKey> {
+    const k = this.currentSync(alg);
+    if (k) return k;
+    let p = this.#creating.get(alg);
+    if (!p) {
+      p = this.rotate(alg).finally(() => this.#creating.delete(alg));
+      this.#creating.set(alg, p);
+    }
+    return p;
+  }
+
+  /** Hot path: no await when the key is loaded. */
+  currentSync(alg: SigningAlg): SigningKey | undefined {
+    let best: SigningKey | undefined;
+    for (const k of this.#keys) {
+      if (k.alg === alg && k.retiredAt === null && (!best || k.createdAt >= best.createdAt)) best = k;
+    }
+    return best;
+  }
+
+  /** Add a new current key for `alg`; the previous one is retired but stays published. */
+  async rotate(alg: SigningAlg): Promise<SigningKey> {
+    const { privateKey } = generate(alg);
+    const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
+    const kid = await calculateJwkThumbprint(publicJwk);
+    const now = Math.floor(Date.now() / 1000);
+    const stored: StoredKey = {
+      kid, alg,
+      public_jwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
+      private_jwk_enc: this.#enc.encrypt(JSON.stringify(privateKey.export({ format: 'jwk' }))),
+      created_at: now, retired_at: null,
+    };
+    await this.#repo.insert(stored);
+    await this.#repo.retireOthers(alg, kid, now);
+    await this.load();
+    return this.#keys.find((k) => k.kid === kid)!;
+  }
+
+  byKid(kid: string): SigningKey | undefined {
+    return this.#keys.find((k) => k.kid === kid);
+  }
+
+  all(): readonly SigningKey[] {
+    return this.#keys;
+  }
+
+  /** RFC 7517 JWK Set of public keys only, each with kid, alg and use. */
+  jwks(): { keys: JWK[] } {
+    return { keys: this.#keys.map((k) => k.publicJwk) };
+  }
+}

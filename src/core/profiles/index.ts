@@ -1,0 +1,41 @@
+// Claim profiles: what a client's access token carries and the defaults it gets.
+// A client's `profile` field selects one (absent = standard RFC 9068); dialects add theirs
+// here, so no grant knows about any dialect.
+import type { Client, Participant, SigningAlg, User } from '../types.js';
+import { standardProfile } from './standard.js';
+
+export interface ClaimContext {
+  issuer: string;
+  client: Client;
+  user: User | null;
+  participant: Participant | null;
+  scope: string;
+  aud: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  /** Set for tokens issued with a refresh token: the session (family) they belong to. */
+  familyId: string | null;
+}
+
+export interface ClaimProfile {
+  /** JWT `typ` header (RFC 9068 §2.1 asks for at+jwt). */
+  typ: string;
+  /** Scope granted when the client asked for none and has none registered. */
+  defaultScope?: string;
+  /** Signing algorithm when the client does not name one. */
+  defaultAlg?: SigningAlg;
+  /** Whether the user's participant must be loaded for the claims. */
+  needsParticipant?: boolean;
+  claims(ctx: ClaimContext): Record<string, unknown>;
+}
+
+const profiles = new Map<string, ClaimProfile>([['standard', standardProfile]]);
+
+export function registerProfile(name: string, profile: ClaimProfile): void {
+  profiles.set(name, profile);
+}
+
+export function profileFor(client: Client): ClaimProfile {
+  return (client.profile && profiles.get(client.profile)) || standardProfile;
+}

@@ -1,0 +1,56 @@
+// Token and client-secret handling. Tokens are stored only as SHA-256 hashes; client
+// secrets as a salted SHA-256 when they carry >= 128 bits of entropy (a generated secret:
+// a slow hash adds nothing there and would make client_credentials slow), else argon2id.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashPassword, verifyPassword } from './password.js';
+
+/** 256 bits of randomness, base64url (43 chars). RFC 6749 §10.10 asks for unguessable tokens. */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** The lookup key of a token in the store: SHA-256, base64url. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** Constant-time string comparison (lengths are compared on digests, not raw input). */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+export function generateClientSecret(): string {
+  return randomToken(32);
+}
+
+/**
+ * A conservative entropy estimate: length × log2(distinct symbols used). A random
+ * 43-char base64url secret scores ~250 bits, a UUID ~147, "secret" ~14.
+ */
+export function estimateEntropyBits(secret: string): number {
+  const distinct = new Set(secret).size;
+  return secret.length * Math.log2(Math.max(distinct, 2));
+}
+
+const FAST_PREFIX = 'sha256$';
+
+export async function hashClientSecret(secret: string): Promise<string> {
+  if (estimateEntropyBits(secret) >= 128) {
+    const salt = randomBytes(16).toString('base64url');
+    return `${FAST_PREFIX}${salt}$${createHmac('sha256', salt).update(secret).digest('base64url')}`;
+  }
+  return hashPassword(secret);
+}
+
+export async function verifyClientSecret(secret: string, stored: string): Promise<boolean> {
+  if (stored.startsWith(FAST_PREFIX)) {
+    const [, salt, digest] = stored.split('$');
+    if (!salt || !digest) return false;
+    const got = createHmac('sha256', salt).update(secret).digest();
+    const want = Buffer.from(digest, 'base64url');
+    return got.length === want.length && timingSafeEqual(got, want);
+  }
+  return verifyPassword(stored, secret);
+}

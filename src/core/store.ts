@@ -1,0 +1,99 @@
+// Storage ports: the narrow interfaces the core needs. Adapters (src/store/*) implement
+// them once per database; test/store/contract.test.ts runs one suite against each.
+import type {
+  AccessRecord,
+  Client,
+  EpochSeconds,
+  Participant,
+  RefreshRecord,
+  StoredKey,
+  User,
+} from './types.js';
+
+export interface ClientRepo {
+  get(clientId: string): Promise<Client | null>;
+  list(): Promise<Client[]>;
+  /** Create or replace by client_id; keeps created_at of an existing row. */
+  upsert(client: Client): Promise<void>;
+  delete(clientId: string): Promise<boolean>;
+}
+
+export interface UserRepo {
+  getById(id: string): Promise<User | null>;
+  getByUsername(username: string): Promise<User | null>;
+  list(): Promise<User[]>;
+  /** Create or replace by username; keeps id and created_at of an existing row. */
+  upsert(user: User): Promise<User>;
+  delete(username: string): Promise<boolean>;
+}
+
+export interface ParticipantRepo {
+  get(code: string): Promise<Participant | null>;
+  list(): Promise<Participant[]>;
+  upsert(p: Participant): Promise<void>;
+  delete(code: string): Promise<boolean>;
+}
+
+export interface KeyRepo {
+  /** All keys, oldest first. */
+  list(): Promise<StoredKey[]>;
+  insert(key: StoredKey): Promise<void>;
+  /** Mark every current key of `alg` other than `exceptKid` as retired at `at`. */
+  retireOthers(alg: string, exceptKid: string, at: EpochSeconds): Promise<void>;
+  /** Remove retired keys whose tokens have all expired (retired_at < before). */
+  deleteRetiredBefore(before: EpochSeconds): Promise<number>;
+}
+
+export interface NewFamily {
+  id: string;
+  client_id: string;
+  user_id: string | null;
+  created_at: EpochSeconds;
+}
+
+export type NewRefresh = Omit<RefreshRecord, 'used_at' | 'family_revoked_at'>;
+export type NewAccess = Omit<AccessRecord, 'revoked_at' | 'family_revoked_at'>;
+
+/** Everything one token response writes, persisted in ONE transaction. */
+export interface IssueWrite {
+  /**
+   * Refresh rotation (RFC 9700 §4.14.2): mark this refresh token used. Only succeeds if it
+   * is still unused and its family not revoked; otherwise nothing is written and
+   * `persistIssue` returns false. This is what makes two concurrent refreshes of the same
+   * token produce exactly one success.
+   */
+  consumeRefreshHash?: string;
+  family?: NewFamily;
+  refresh?: NewRefresh;
+  access?: NewAccess;
+}
+
+export interface TokenRepo {
+  /** Returns false (and writes nothing) when `consumeRefreshHash` was already used. */
+  persistIssue(write: IssueWrite, now: EpochSeconds): Promise<boolean>;
+  findRefresh(hash: string): Promise<RefreshRecord | null>;
+  findAccess(id: string): Promise<AccessRecord | null>;
+  /** Revoke a family: its refresh tokens and the access tokens issued from it. */
+  revokeFamily(familyId: string, at: EpochSeconds): Promise<void>;
+  /**
+   * Revoke one access token. If the server holds no row for it (a client_credentials JWT),
+   * `record` is inserted already revoked, so introspection answers inactive until expiry.
+   */
+  revokeAccess(id: string, at: EpochSeconds, record: NewAccess | null): Promise<void>;
+  /** Delete tokens that expired before `before`; returns how many rows went. */
+  purgeExpired(before: EpochSeconds): Promise<number>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly clients: ClientRepo;
+  readonly users: UserRepo;
+  readonly participants: ParticipantRepo;
+  readonly keys: KeyRepo;
+  readonly tokens: TokenRepo;
+  /** Apply pending versioned migrations; returns the versions applied now. */
+  migrate(): Promise<number[]>;
+  /** Throws when the database cannot be reached (GET /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

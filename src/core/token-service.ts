@@ -1,0 +1,126 @@
+// The token endpoint as one readable function (RFC 6749 §3.2):
+// authenticate the client → look up the grant → the grant decides → mint → persist in one
+// transaction → return what the caller (standard route or dialect) shapes into a response.
+import { randomUUID } from 'node:crypto';
+import { authenticateClient, type PresentedCredentials } from './client-auth/index.js';
+import { invalidGrant, invalidRequest, unauthorizedClient, unsupportedGrantType } from './errors.js';
+import { formats } from './formats/index.js';
+import { grants, type Params } from './grants/index.js';
+import type { KeyManager } from './keys.js';
+import { profileFor } from './profiles/index.js';
+import { hashToken, randomToken } from './secrets.js';
+import type { Store } from './store.js';
+import type { Client, GrantType, SigningAlg, User } from './types.js';
+
+export interface CoreSettings {
+  issuer: string;
+  access_token_ttl: number;
+  refresh_token_ttl: number;
+  signing_alg: SigningAlg;
+}
+
+export interface TokenEvents {
+  issued?(e: { grant: GrantType; client_id: string; format: string }): void;
+}
+
+export interface TokenRequest {
+  params: Params;
+  credentials: PresentedCredentials;
+  /** A dialect may pin the grant instead of reading grant_type. */
+  grantType?: string;
+  /** A dialect's extra requirement on the user, checked before anything is issued. */
+  checkUser?: (user: User | null, client: Client) => Promise<void> | void;
+}
+
+export interface TokenResult {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  refresh_expires_in?: number;
+  grant_type: GrantType;
+  client: Client;
+  user: User | null;
+  claims: Record<string, unknown>;
+  family_id: string | null;
+  issued_at: number;
+}
+
+export class TokenService {
+  constructor(
+    private readonly store: Store,
+    private readonly keys: KeyManager,
+    private readonly settings: CoreSettings,
+    private readonly events: TokenEvents = {},
+  ) {}
+
+  async issue(req: TokenRequest): Promise<TokenResult> {
+    const client = await authenticateClient(this.store.clients, req.credentials);
+    const grantType = req.grantType ?? req.params.grant_type;
+    if (!grantType) throw invalidRequest('grant_type is required');
+    const grant = grants.get(grantType);
+    if (!grant) throw unsupportedGrantType(`grant_type ${JSON.stringify(grantType.slice(0, 64))} is not supported`);
+    // RFC 6749 §5.2 unauthorized_client: the client may not use this grant.
+    if (!client.grant_types.includes(grant.type)) throw unauthorizedClient(`client may not use the ${grant.type} grant`);
+
+    const now = Math.floor(Date.now() / 1000);
+    const outcome = await grant.handle({ client, params: req.params, now, store: this.store });
+    if (req.checkUser) await req.checkUser(outcome.user, client);
+
+    const profile = profileFor(client);
+    const alg = client.access_token_signing_alg ?? profile.defaultAlg ?? this.settings.signing_alg;
+    const format = formats[client.access_token_format];
+    const key = format.signed ? this.keys.currentSync(alg) ?? (await this.keys.current(alg)) : undefined;
+    const participant = profile.needsParticipant && outcome.user?.participant_code
+      ? await this.store.participants.get(outcome.user.participant_code)
+      : null;
+
+    const withRefresh = outcome.mayRefresh && client.grant_types.includes('refresh_token');
+    const familyId = outcome.rotated?.family_id ?? (withRefresh ? randomUUID() : null);
+    const ttl = client.access_token_ttl ?? this.settings.access_token_ttl;
+    const jti = randomUUID();
+    const exp = now + ttl;
+    const claims = profile.claims({
+      issuer: this.settings.issuer, client, user: outcome.user, participant, scope: outcome.scope,
+      aud: outcome.resource ?? client.audience ?? this.settings.issuer, jti, iat: now, exp, familyId,
+    });
+    const minted = format.mint({
+      claims, profile, key, jti, clientId: client.client_id, userId: outcome.user?.id ?? null,
+      scope: outcome.scope, familyId, iat: now, exp,
+    });
+
+    let refreshToken: string | undefined;
+    const refreshTtl = client.refresh_token_ttl ?? this.settings.refresh_token_ttl;
+    if (withRefresh) refreshToken = randomToken(32);
+    const ok = await this.store.tokens.persistIssue({
+      ...(outcome.rotated ? { consumeRefreshHash: outcome.rotated.hash } : {}),
+      ...(familyId && !outcome.rotated ? { family: { id: familyId, client_id: client.client_id, user_id: outcome.user?.id ?? null, created_at: now } } : {}),
+      ...(refreshToken && familyId ? {
+        refresh: {
+          hash: hashToken(refreshToken), family_id: familyId, client_id: client.client_id,
+          user_id: outcome.user?.id ?? null, scope: outcome.scope, resource: outcome.resource,
+          expires_at: now + refreshTtl, created_at: now,
+        },
+      } : {}),
+      ...(minted.record ? { access: minted.record } : {}),
+    }, now);
+    // Lost the race against a concurrent refresh of the same token (RFC 9700 §4.14.2).
+    if (!ok) throw invalidGrant('refresh token has already been used');
+
+    this.events.issued?.({ grant: grant.type, client_id: client.client_id, format: client.access_token_format });
+    return {
+      access_token: minted.token,
+      token_type: 'Bearer',
+      expires_in: ttl,
+      scope: outcome.scope,
+      ...(refreshToken ? { refresh_token: refreshToken, refresh_expires_in: refreshTtl } : {}),
+      grant_type: grant.type,
+      client,
+      user: outcome.user,
+      claims,
+      family_id: familyId,
+      issued_at: now,
+    };
+  }
+}

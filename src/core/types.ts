@@ -1,0 +1,119 @@
+// Domain types shared by the core, the storage adapters and the HTTP layer.
+// Field names follow RFC 7591 (client metadata) so the config file, the CLI's --json
+// output and the store all speak the same words.
+
+export const GRANT_TYPES = ['client_credentials', 'password', 'refresh_token'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+export const TOKEN_FORMATS = ['jwt', 'opaque'] as const;
+export type TokenFormat = (typeof TOKEN_FORMATS)[number];
+
+export const SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+/** A dialect's claim set and defaults for a client (issue 3); null = standard RFC 9068. */
+export const CLIENT_PROFILES = ['apk', 'hcx', 'o', 'v1'] as const;
+export type ClientProfile = (typeof CLIENT_PROFILES)[number];
+
+export interface Client {
+  client_id: string;
+  /** Encoded verifier of the secret (see core/secrets.ts); null for public clients. */
+  client_secret_hash: string | null;
+  client_name: string | null;
+  grant_types: GrantType[];
+  /** Space-separated scopes the client may ask for. */
+  scope: string;
+  token_endpoint_auth_method: AuthMethod;
+  access_token_format: TokenFormat;
+  access_token_ttl: number | null;
+  refresh_token_ttl: number | null;
+  audience: string | null;
+  access_token_signing_alg: SigningAlg | null;
+  /** RFC 8707 resource indicators this client may ask for. */
+  resources: string[];
+  profile: ClientProfile | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface User {
+  id: string;
+  username: string;
+  password_hash: string;
+  email: string | null;
+  name: string | null;
+  roles: string[];
+  participant_code: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Participant {
+  participant_code: string;
+  name: string | null;
+  roles: string[];
+  created_at: number;
+  updated_at: number;
+}
+
+/** A signing key as stored: the private JWK is encrypted at rest (core/keys.ts). */
+export interface StoredKey {
+  kid: string;
+  alg: SigningAlg;
+  public_jwk: string;
+  private_jwk_enc: string;
+  created_at: number;
+  /** When a newer key replaced it for signing; null while it is the current key. */
+  retired_at: number | null;
+}
+
+/** A refresh token family: every token descended from one original grant (RFC 9700 §4.14.2). */
+export interface FamilyRecord {
+  id: string;
+  client_id: string;
+  user_id: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface RefreshRecord {
+  /** SHA-256 of the token, base64url. The token itself is never stored. */
+  hash: string;
+  family_id: string;
+  client_id: string;
+  user_id: string | null;
+  scope: string;
+  /** The RFC 8707 resource the original grant was bound to, if any. */
+  resource: string | null;
+  expires_at: number;
+  created_at: number;
+  used_at: number | null;
+  /** From the family row: set when the family has been revoked. */
+  family_revoked_at: number | null;
+}
+
+/**
+ * An access token the server remembers: every opaque token (keyed by its hash), and JWTs
+ * that belong to a refresh family or were revoked (keyed by `jti`), so that revocation
+ * can be answered on introspection.
+ */
+export interface AccessRecord {
+  id: string;
+  format: TokenFormat;
+  family_id: string | null;
+  client_id: string;
+  user_id: string | null;
+  scope: string;
+  /** JSON of the claims the token carries, for introspection of opaque tokens. */
+  claims: string;
+  expires_at: number;
+  created_at: number;
+  revoked_at: number | null;
+  family_revoked_at: number | null;
+}
+
+/** Seconds since the epoch; every stored time uses it. */
+export type EpochSeconds = number;

@@ -1,0 +1,67 @@
+// The HTTP app factory, separate from listen(): tests call app.inject() or listen on port 0.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { OAuthError } from '../core/errors.js';
+import { registerDialects } from '../dialects/index.js';
+import type { Tessera } from '../runtime.js';
+import { parseForm, parseJson } from './body.js';
+import { handleError } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+import { introspectionRoute } from './routes/introspection.js';
+import { metricsRoute } from './routes/metrics.js';
+import { revocationRoute } from './routes/revocation.js';
+import { tokenRoute } from './routes/token.js';
+import { wellKnownRoutes } from './routes/well-known.js';
+
+export const BODY_LIMIT = 64 * 1024;
+
+export interface AppOptions {
+  https?: { cert: Buffer; key: Buffer };
+}
+
+export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const options: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
+    loggerInstance: t.log,
+    // Our own one-line-per-request log (onResponse) replaces Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    requestTimeout: 30_000,
+    // A client-chosen request id is kept when it is short and plain; otherwise one is made.
+    genReqId: (req) => {
+      const h = req.headers['x-request-id'];
+      return typeof h === 'string' && /^[\w.-]{1,64}$/.test(h) ? h : randomUUID();
+    },
+    return503OnClosing: true,
+  };
+  if (opts.https) options.https = opts.https;
+  const app = Fastify(options) as unknown as FastifyInstance;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
+    try { done(null, parseForm(body as Buffer)); } catch (e) { done(e as Error, undefined); }
+  });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    try { done(null, parseJson(body as Buffer)); } catch (e) { done(e as Error, undefined); }
+  });
+
+  app.addHook('onRequest', async (req, reply) => { reply.header('x-request-id', req.id); });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    t.metrics.latency.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    // One line per request, without the query string (it could carry a secret).
+    req.log.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+  });
+  const countError = (code: string) => t.metrics.errors.inc({ error: code });
+  app.setErrorHandler((err, req, reply) => handleError(err, req, reply, countError));
+  app.setNotFoundHandler((req, reply) =>
+    handleError(new OAuthError('invalid_request', `no endpoint at ${req.method} ${req.url.split('?')[0]!.slice(0, 100)}`, { status: 404 }), req, reply, countError));
+
+  tokenRoute(app, t);
+  introspectionRoute(app, t);
+  revocationRoute(app, t);
+  wellKnownRoutes(app, t);
+  healthRoutes(app, t);
+  metricsRoute(app, t);
+  await registerDialects(app, t);
+  return app;
+}

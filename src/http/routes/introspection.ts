@@ -1,0 +1,44 @@
+// POST /oauth2/introspect (RFC 7662). Client authentication is required (§2.1); anything
+// not active reads `{"active": false}` and nothing more (§2.2).
+import type { FastifyInstance } from 'fastify';
+import { authenticateClient } from '../../core/client-auth/index.js';
+import { invalidRequest } from '../../core/errors.js';
+import type { InspectedToken } from '../../core/inspect.js';
+import type { Tessera } from '../../runtime.js';
+import { bodyParams } from '../body.js';
+import { presentedCredentials, rejectSecretsInQuery } from '../credentials.js';
+import { noStore } from '../reply.js';
+import { route } from './methods.js';
+
+export async function introspectionBody(t: Tessera, token: InspectedToken | null): Promise<Record<string, unknown>> {
+  if (!token || !token.active) return { active: false };
+  const user = token.user_id ? await t.store.users.getById(token.user_id) : null;
+  const c = token.claims;
+  const body: Record<string, unknown> = {
+    active: true,
+    scope: token.scope,
+    client_id: token.client_id,
+    token_type: token.kind === 'refresh_token' ? 'refresh_token' : 'Bearer',
+    exp: token.exp,
+    iat: token.iat,
+    sub: (c.sub as string | undefined) ?? token.user_id ?? token.client_id,
+    iss: t.config.issuer,
+  };
+  if (user) body.username = user.username;
+  if (c.aud !== undefined) body.aud = c.aud;
+  if (c.nbf !== undefined) body.nbf = c.nbf;
+  if (c.jti !== undefined) body.jti = c.jti;
+  if (c.participant_code !== undefined) body.participant_code = c.participant_code;
+  if (c.roles !== undefined) body.roles = c.roles;
+  return body;
+}
+
+export function introspectionRoute(app: FastifyInstance, t: Tessera): void {
+  route(app, 'POST', '/oauth2/introspect', async (req, reply) => {
+    rejectSecretsInQuery(req.query);
+    const params = bodyParams(req.body);
+    await authenticateClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
+    if (!params.token) throw invalidRequest('token is required');
+    return noStore(reply).send(await introspectionBody(t, await t.inspector.inspect(params.token)));
+  });
+}

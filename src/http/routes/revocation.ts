@@ -1,0 +1,22 @@
+// POST /oauth2/revoke (RFC 7009). 200 with an empty body whether or not the token was
+// known (§2.2); an unsupported token_type_hint is ignored, as §2.1 allows.
+import type { FastifyInstance } from 'fastify';
+import { authenticateClient } from '../../core/client-auth/index.js';
+import { invalidRequest } from '../../core/errors.js';
+import { revokeToken } from '../../core/revocation.js';
+import type { Tessera } from '../../runtime.js';
+import { bodyParams } from '../body.js';
+import { presentedCredentials, rejectSecretsInQuery } from '../credentials.js';
+import { noStore } from '../reply.js';
+import { route } from './methods.js';
+
+export function revocationRoute(app: FastifyInstance, t: Tessera): void {
+  route(app, 'POST', '/oauth2/revoke', async (req, reply) => {
+    rejectSecretsInQuery(req.query);
+    const params = bodyParams(req.body);
+    const client = await authenticateClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
+    if (!params.token) throw invalidRequest('token is required');
+    await revokeToken(t.store, t.inspector, client, params.token);
+    return noStore(reply).status(200).send();
+  });
+}

@@ -1,0 +1,39 @@
+// POST /oauth2/token (RFC 6749 §3.2). The response is RFC 6749 §5.1, unless the client's
+// profile is a dialect's (then the dialect's route shapes it, see src/dialects).
+import type { FastifyInstance } from 'fastify';
+import type { TokenResult } from '../../core/token-service.js';
+import type { Tessera } from '../../runtime.js';
+import { bodyParams } from '../body.js';
+import { presentedCredentials, rejectSecretsInQuery } from '../credentials.js';
+import { noStore } from '../reply.js';
+import { route } from './methods.js';
+
+/** RFC 6749 §5.1 success body. */
+export function standardTokenBody(r: TokenResult): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    access_token: r.access_token,
+    token_type: r.token_type,
+    expires_in: r.expires_in,
+    scope: r.scope,
+  };
+  if (r.refresh_token) body.refresh_token = r.refresh_token;
+  return body;
+}
+
+export type TokenBodyShaper = (r: TokenResult) => Record<string, unknown>;
+
+/**
+ * How /oauth2/token shapes a client's answer: by the client's profile (issue: a profile
+ * selects a dialect's claim set and defaults). Dialects register theirs.
+ */
+export const tokenBodyByProfile = new Map<string, TokenBodyShaper>();
+
+export function tokenRoute(app: FastifyInstance, t: Tessera): void {
+  route(app, 'POST', '/oauth2/token', async (req, reply) => {
+    rejectSecretsInQuery(req.query);
+    const params = bodyParams(req.body);
+    const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params) });
+    const shape = (result.client.profile && tokenBodyByProfile.get(result.client.profile)) || standardTokenBody;
+    return noStore(reply).send(shape(result));
+  });
+}

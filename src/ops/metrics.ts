@@ -1,0 +1,24 @@
+// Prometheus metrics (GET /metrics): tokens issued by grant, client and format; OAuth errors
+// by code; request latency by route.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly tokensIssued = new Counter({
+    name: 'tessera_tokens_issued_total', help: 'Access tokens issued, by grant type, client and format',
+    labelNames: ['grant_type', 'client_id', 'format'] as const, registers: [this.registry],
+  });
+  readonly errors = new Counter({
+    name: 'tessera_oauth_errors_total', help: 'OAuth error responses, by error code',
+    labelNames: ['error'] as const, registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'tessera_http_request_duration_seconds', help: 'HTTP request latency, by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const, registers: [this.registry],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'tessera_' });
+  }
+}

@@ -1,0 +1,75 @@
+// Wires a Tessera instance from a validated config: secret key, store (migrated), the
+// config's entities, signing keys and the core services. HTTP is built on top (http/app.ts).
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import { TokenInspector } from './core/inspect.js';
+import { KeyManager } from './core/keys.js';
+import { randomToken } from './core/secrets.js';
+import type { Store } from './core/store.js';
+import { TokenService } from './core/token-service.js';
+import { applyConfigEntities } from './entities.js';
+import { Metrics } from './ops/metrics.js';
+import { openStore } from './store/index.js';
+
+export interface Tessera {
+  config: Config;
+  store: Store;
+  keys: KeyManager;
+  tokens: TokenService;
+  inspector: TokenInspector;
+  metrics: Metrics;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** `secret_key` (TESSERA_SECRET_KEY), else a key generated once into data_dir/secret.key (0600). */
+export function resolveSecretKey(config: Config, log: Logger): string {
+  if (config.secret_key) return config.secret_key;
+  const file = join(config.data_dir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(config.data_dir, { recursive: true });
+  const key = randomToken(32);
+  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  log.warn({ file }, 'TESSERA_SECRET_KEY is not set: generated a key-encryption secret into this file. Set TESSERA_SECRET_KEY (the same on every instance) in production.');
+  return key;
+}
+
+/** Longest access-token lifetime any client has: how long a retired key must stay published. */
+async function maxAccessTtl(store: Store, config: Config): Promise<number> {
+  const ttls = (await store.clients.list()).map((c) => c.access_token_ttl ?? 0);
+  return Math.max(config.access_token_ttl, ...ttls);
+}
+
+export async function openTessera(config: Config, log: Logger, opts: { applyEntities?: boolean } = {}): Promise<Tessera> {
+  const secret = resolveSecretKey(config, log);
+  const store = await openStore(config.database);
+  try {
+    const applied = await store.migrate();
+    if (applied.length > 0) log.info({ versions: applied }, 'applied database migrations');
+    if (opts.applyEntities !== false) await applyConfigEntities(store, config, log);
+    let maxTtl = await maxAccessTtl(store, config);
+    const keys = new KeyManager(store.keys, secret, () => maxTtl);
+    await keys.load();
+    await keys.current(config.signing_alg);
+    const metrics = new Metrics();
+    const tokens = new TokenService(store, keys, config, {
+      issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
+    });
+    const inspector = new TokenInspector(store, keys, config.issuer);
+    // Pick up keys rotated by the CLI or another instance, and refresh the key retention window.
+    const timer = setInterval(() => {
+      void (async () => { maxTtl = await maxAccessTtl(store, config); await keys.load(); })().catch((e: unknown) => log.warn({ err: e }, 'key reload failed'));
+    }, 60_000);
+    timer.unref();
+    return {
+      config, store, keys, tokens, inspector, metrics, log,
+      close: async () => { clearInterval(timer); await store.close(); },
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}

@@ -1,0 +1,59 @@
+// Starting and stopping the HTTP server: listen (HTTPS when tls_cert/tls_key are set),
+// and on SIGTERM/SIGINT stop accepting, let in-flight requests finish, close the store.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import { buildApp } from './http/app.js';
+import { openTessera, type Tessera } from './runtime.js';
+
+export interface Running {
+  app: FastifyInstance;
+  tessera: Tessera;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(
+  config: Config,
+  log: Logger,
+  opts: { https?: { cert: Buffer; key: Buffer }; beforeListen?: (t: Tessera) => Promise<void> } = {},
+): Promise<Running> {
+  const tessera = await openTessera(config, log);
+  try {
+    if (opts.beforeListen) await opts.beforeListen(tessera);
+    const https = opts.https ?? (config.tls_cert && config.tls_key
+      ? { cert: readFileSync(config.tls_cert), key: readFileSync(config.tls_key) }
+      : undefined);
+    const app = await buildApp(tessera, https ? { https } : {});
+    await app.listen({ host: config.host, port: config.port });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `${https ? 'https' : 'http'}://${host}:${port}`;
+    let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= (async () => {
+      await app.close(); // stops accepting; waits for in-flight requests
+      await tessera.close();
+    })());
+    return { app, tessera, url, stop };
+  } catch (e) {
+    await tessera.close();
+    throw e;
+  }
+}
+
+/** SIGTERM/SIGINT: graceful stop, then exit. */
+export function stopOnSignals(running: Running, log: Logger): void {
+  const onSignal = (sig: NodeJS.Signals) => {
+    log.info({ signal: sig }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => { log.error('shutdown took over 10 s; exiting'); process.exit(1); }, 10_000);
+    force.unref();
+    running.stop().then(() => { log.info('stopped'); log.flush?.(); process.exit(0); }, (e: unknown) => {
+      log.error({ err: e }, 'error while stopping');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

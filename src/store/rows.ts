@@ -1,0 +1,153 @@
+// Row <-> domain mapping shared by every SQL adapter. Lists are stored as JSON text.
+import type { AccessRecord, Client, Participant, RefreshRecord, StoredKey, User } from '../core/types.js';
+
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const list = (v: unknown): string[] => (typeof v === 'string' ? (JSON.parse(v) as string[]) : []);
+
+export const CLIENT_COLUMNS = [
+  'client_id', 'client_secret_hash', 'client_name', 'grant_types', 'scope',
+  'token_endpoint_auth_method', 'access_token_format', 'access_token_ttl', 'refresh_token_ttl',
+  'audience', 'access_token_signing_alg', 'resources', 'profile', 'created_at', 'updated_at',
+] as const;
+
+export function clientFromRow(r: Row): Client {
+  return {
+    client_id: String(r.client_id),
+    client_secret_hash: strOrNull(r.client_secret_hash),
+    client_name: strOrNull(r.client_name),
+    grant_types: list(r.grant_types) as Client['grant_types'],
+    scope: String(r.scope),
+    token_endpoint_auth_method: r.token_endpoint_auth_method as Client['token_endpoint_auth_method'],
+    access_token_format: r.access_token_format as Client['access_token_format'],
+    access_token_ttl: numOrNull(r.access_token_ttl),
+    refresh_token_ttl: numOrNull(r.refresh_token_ttl),
+    audience: strOrNull(r.audience),
+    access_token_signing_alg: strOrNull(r.access_token_signing_alg) as Client['access_token_signing_alg'],
+    resources: list(r.resources),
+    profile: strOrNull(r.profile) as Client['profile'],
+    created_at: num(r.created_at),
+    updated_at: num(r.updated_at),
+  };
+}
+
+export function clientToRow(c: Client): unknown[] {
+  return [
+    c.client_id, c.client_secret_hash, c.client_name, JSON.stringify(c.grant_types), c.scope,
+    c.token_endpoint_auth_method, c.access_token_format, c.access_token_ttl, c.refresh_token_ttl,
+    c.audience, c.access_token_signing_alg, JSON.stringify(c.resources), c.profile, c.created_at, c.updated_at,
+  ];
+}
+
+export const USER_COLUMNS = [
+  'id', 'username', 'password_hash', 'email', 'name', 'roles', 'participant_code', 'created_at', 'updated_at',
+] as const;
+
+export function userFromRow(r: Row): User {
+  return {
+    id: String(r.id),
+    username: String(r.username),
+    password_hash: String(r.password_hash),
+    email: strOrNull(r.email),
+    name: strOrNull(r.name),
+    roles: list(r.roles),
+    participant_code: strOrNull(r.participant_code),
+    created_at: num(r.created_at),
+    updated_at: num(r.updated_at),
+  };
+}
+
+export function userToRow(u: User): unknown[] {
+  return [u.id, u.username, u.password_hash, u.email, u.name, JSON.stringify(u.roles), u.participant_code, u.created_at, u.updated_at];
+}
+
+export const PARTICIPANT_COLUMNS = ['participant_code', 'name', 'roles', 'created_at', 'updated_at'] as const;
+
+export function participantFromRow(r: Row): Participant {
+  return {
+    participant_code: String(r.participant_code),
+    name: strOrNull(r.name),
+    roles: list(r.roles),
+    created_at: num(r.created_at),
+    updated_at: num(r.updated_at),
+  };
+}
+
+export function participantToRow(p: Participant): unknown[] {
+  return [p.participant_code, p.name, JSON.stringify(p.roles), p.created_at, p.updated_at];
+}
+
+export function keyFromRow(r: Row): StoredKey {
+  return {
+    kid: String(r.kid),
+    alg: r.alg as StoredKey['alg'],
+    public_jwk: String(r.public_jwk),
+    private_jwk_enc: String(r.private_jwk_enc),
+    created_at: num(r.created_at),
+    retired_at: numOrNull(r.retired_at),
+  };
+}
+
+export function refreshFromRow(r: Row): RefreshRecord {
+  return {
+    hash: String(r.hash),
+    family_id: String(r.family_id),
+    client_id: String(r.client_id),
+    user_id: strOrNull(r.user_id),
+    scope: String(r.scope),
+    resource: strOrNull(r.resource),
+    expires_at: num(r.expires_at),
+    created_at: num(r.created_at),
+    used_at: numOrNull(r.used_at),
+    family_revoked_at: numOrNull(r.family_revoked_at),
+  };
+}
+
+export function accessFromRow(r: Row): AccessRecord {
+  return {
+    id: String(r.id),
+    format: r.format as AccessRecord['format'],
+    family_id: strOrNull(r.family_id),
+    client_id: String(r.client_id),
+    user_id: strOrNull(r.user_id),
+    scope: String(r.scope),
+    claims: String(r.claims),
+    expires_at: num(r.expires_at),
+    created_at: num(r.created_at),
+    revoked_at: numOrNull(r.revoked_at),
+    family_revoked_at: numOrNull(r.family_revoked_at),
+  };
+}
+
+/** SQL shared by both adapters, with `?` placeholders; postgres.ts numbers them. */
+export const SQL = {
+  findRefresh:
+    'SELECT r.*, f.revoked_at AS family_revoked_at FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id WHERE r.hash = ?',
+  findAccess:
+    'SELECT a.*, f.revoked_at AS family_revoked_at FROM access_tokens a LEFT JOIN token_families f ON f.id = a.family_id WHERE a.id = ?',
+  // RFC 9700 §4.14.2 rotation: the conditional update is the race guard.
+  consumeRefresh:
+    'UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND family_id IN (SELECT id FROM token_families WHERE revoked_at IS NULL)',
+  insertFamily: 'INSERT INTO token_families (id, client_id, user_id, created_at, revoked_at) VALUES (?, ?, ?, ?, NULL)',
+  insertRefresh:
+    'INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, resource, expires_at, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
+  insertAccess:
+    'INSERT INTO access_tokens (id, format, family_id, client_id, user_id, scope, claims, expires_at, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  revokeFamily: 'UPDATE token_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+  revokeAccess: 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+  purgeRefresh: 'DELETE FROM refresh_tokens WHERE expires_at < ?',
+  purgeAccess: 'DELETE FROM access_tokens WHERE expires_at < ?',
+  purgeFamilies:
+    'DELETE FROM token_families WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = token_families.id) AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = token_families.id)',
+} as const;
+
+export const refreshParams = (r: import('../core/store.js').NewRefresh): unknown[] => [
+  r.hash, r.family_id, r.client_id, r.user_id, r.scope, r.resource, r.expires_at, r.created_at,
+];
+
+export const accessParams = (a: import('../core/store.js').NewAccess, revokedAt: number | null = null): unknown[] => [
+  a.id, a.format, a.family_id, a.client_id, a.user_id, a.scope, a.claims, a.expires_at, a.created_at, revokedAt,
+];
