@@ -1,0 +1,373 @@
+// One contract for every storage adapter (src/core/store.ts): the same suite runs against
+// SQLite and, when TESSERA_TEST_DATABASE_URL is set, PostgreSQL, through openStore().
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { NewAccess, NewFamily, NewRefresh, Store } from '../../src/core/store.js';
+import type { Client, Participant, StoredKey, User } from '../../src/core/types.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { openStore } from '../../src/store/index.js';
+import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
+
+const NOW = 1_700_000_000;
+const LATER = NOW + 3600;
+
+const client = (client_id: string, o: Partial<Client> = {}): Client => ({
+  client_id,
+  client_secret_hash: null,
+  client_name: null,
+  grant_types: ['client_credentials'],
+  scope: 'read',
+  token_endpoint_auth_method: 'client_secret_basic',
+  access_token_format: 'jwt',
+  access_token_ttl: null,
+  refresh_token_ttl: null,
+  audience: null,
+  access_token_signing_alg: null,
+  resources: [],
+  profile: null,
+  created_at: NOW,
+  updated_at: NOW,
+  ...o,
+});
+
+const user = (username: string, o: Partial<User> = {}): User => ({
+  id: `u-${username}`,
+  username,
+  password_hash: 'hash',
+  email: null,
+  name: null,
+  roles: [],
+  participant_code: null,
+  created_at: NOW,
+  updated_at: NOW,
+  ...o,
+});
+
+const participant = (participant_code: string, o: Partial<Participant> = {}): Participant => ({
+  participant_code, name: null, roles: [], created_at: NOW, updated_at: NOW, ...o,
+});
+
+const key = (kid: string, alg: StoredKey['alg'], created_at: number): StoredKey => ({
+  kid, alg, public_jwk: `{"kid":"${kid}"}`, private_jwk_enc: `enc-${kid}`, created_at, retired_at: null,
+});
+
+const family = (id: string, client_id = 'tok-client'): NewFamily => ({ id, client_id, user_id: 'user-1', created_at: NOW });
+
+const refresh = (hash: string, family_id: string, o: Partial<NewRefresh> = {}): NewRefresh => ({
+  hash, family_id, client_id: 'tok-client', user_id: 'user-1', scope: 'read write', resource: 'https://api.example',
+  expires_at: LATER, created_at: NOW, ...o,
+});
+
+const access = (id: string, family_id: string | null, o: Partial<NewAccess> = {}): NewAccess => ({
+  id, format: 'opaque', family_id, client_id: 'tok-client', user_id: 'user-1', scope: 'read',
+  claims: `{"jti":"${id}"}`, expires_at: LATER, created_at: NOW, ...o,
+});
+
+for (const kind of BACKENDS) {
+  describe(`store contract: ${kind}`, () => {
+    let db: TestStore;
+    let store: Store;
+    let closed = false;
+
+    before(async () => {
+      db = await makeDatabase(kind);
+      store = await openStore(db.url);
+    });
+    after(async () => {
+      if (!closed) await store.close();
+      await db.cleanup();
+    });
+
+    it('reports its kind', () => {
+      assert.equal(store.kind, kind);
+    });
+
+    it('migrate applies every migration once, then nothing', async () => {
+      assert.deepEqual(await store.migrate(), MIGRATIONS.map((m) => m.version));
+      assert.deepEqual(await store.migrate(), []);
+    });
+
+    it('concurrent migrate from several instances applies each migration exactly once', async () => {
+      const fresh = await makeDatabase(kind);
+      const stores = await Promise.all([1, 2, 3].map(() => openStore(fresh.url)));
+      try {
+        const results = await Promise.all(stores.map((s) => s.migrate()));
+        assert.deepEqual(results.flat().sort(), MIGRATIONS.map((m) => m.version));
+        assert.equal(results.filter((r) => r.length === 0).length, stores.length - 1);
+      } finally {
+        for (const s of stores) await s.close();
+        await fresh.cleanup();
+      }
+    });
+
+    it('ping resolves on a live store', async () => {
+      await store.ping();
+    });
+
+    describe('clients', () => {
+      it('creates, reads back every field, updates keeping created_at', async () => {
+        assert.equal(await store.clients.get('c1'), null);
+        const c1 = client('c1', {
+          client_secret_hash: 'argon2$x', client_name: 'One', grant_types: ['password', 'refresh_token'],
+          token_endpoint_auth_method: 'client_secret_post', access_token_format: 'opaque',
+          access_token_ttl: 600, refresh_token_ttl: 86_400, audience: 'aud', access_token_signing_alg: 'ES256',
+          resources: ['https://a.example', 'https://b.example'], profile: 'hcx',
+        });
+        await store.clients.upsert(c1);
+        assert.deepEqual(await store.clients.get('c1'), c1);
+
+        const changed = client('c1', { scope: 'read write', client_name: 'Renamed', created_at: NOW + 50, updated_at: NOW + 50 });
+        await store.clients.upsert(changed);
+        assert.deepEqual(await store.clients.get('c1'), { ...changed, created_at: NOW });
+      });
+
+      it('lists in client_id byte order and deletes', async () => {
+        await store.clients.upsert(client('c3'));
+        await store.clients.upsert(client('C2'));
+        assert.deepEqual((await store.clients.list()).map((c) => c.client_id), ['C2', 'c1', 'c3']);
+        assert.equal(await store.clients.delete('c3'), true);
+        assert.equal(await store.clients.delete('c3'), false);
+        assert.equal(await store.clients.get('c3'), null);
+        assert.deepEqual((await store.clients.list()).map((c) => c.client_id), ['C2', 'c1']);
+      });
+    });
+
+    describe('users', () => {
+      it('creates and returns the stored row', async () => {
+        const alice = user('alice', { email: 'a@example.com', name: 'Alice', roles: ['admin', 'ops'], participant_code: 'p1' });
+        assert.deepEqual(await store.users.upsert(alice), alice);
+        assert.deepEqual(await store.users.getById('u-alice'), alice);
+        assert.deepEqual(await store.users.getByUsername('alice'), alice);
+      });
+
+      it('update by username keeps id and created_at and returns the stored row', async () => {
+        const next = user('alice', { id: 'other-id', password_hash: 'new', roles: ['ops'], created_at: NOW + 9, updated_at: NOW + 9 });
+        const stored = await store.users.upsert(next);
+        assert.deepEqual(stored, { ...next, id: 'u-alice', created_at: NOW });
+        assert.deepEqual(await store.users.getById('u-alice'), stored);
+        assert.equal(await store.users.getById('other-id'), null);
+      });
+
+      it('lists by username and deletes', async () => {
+        await store.users.upsert(user('bob'));
+        await store.users.upsert(user('Zed'));
+        assert.deepEqual((await store.users.list()).map((u) => u.username), ['Zed', 'alice', 'bob']);
+        assert.equal(await store.users.delete('bob'), true);
+        assert.equal(await store.users.delete('bob'), false);
+        assert.equal(await store.users.getByUsername('bob'), null);
+        assert.equal(await store.users.getById('u-bob'), null);
+      });
+    });
+
+    describe('participants', () => {
+      it('creates, updates keeping created_at, lists, deletes', async () => {
+        assert.equal(await store.participants.get('p2'), null);
+        const p2 = participant('p2', { name: 'Two', roles: ['payer'] });
+        await store.participants.upsert(p2);
+        assert.deepEqual(await store.participants.get('p2'), p2);
+
+        const changed = participant('p2', { name: null, roles: ['provider', 'payer'], created_at: NOW + 7, updated_at: NOW + 7 });
+        await store.participants.upsert(changed);
+        assert.deepEqual(await store.participants.get('p2'), { ...changed, created_at: NOW });
+
+        await store.participants.upsert(participant('p1'));
+        assert.deepEqual((await store.participants.list()).map((p) => p.participant_code), ['p1', 'p2']);
+        assert.equal(await store.participants.delete('p1'), true);
+        assert.equal(await store.participants.delete('p1'), false);
+        assert.deepEqual((await store.participants.list()).map((p) => p.participant_code), ['p2']);
+      });
+    });
+
+    describe('keys', () => {
+      it('lists oldest first, retires others of the same alg, deletes retired keys strictly before', async () => {
+        assert.deepEqual(await store.keys.list(), []);
+        const k1 = key('k1', 'ES256', 100);
+        const k2 = key('k2', 'ES256', 200);
+        const k3 = key('k3', 'RS256', 150);
+        for (const k of [k2, k1, k3]) await store.keys.insert(k);
+        assert.deepEqual(await store.keys.list(), [k1, k3, k2]);
+
+        await store.keys.retireOthers('ES256', 'k2', 300);
+        assert.deepEqual(await store.keys.list(), [{ ...k1, retired_at: 300 }, k3, k2]);
+        // An already retired key keeps its first retirement time.
+        await store.keys.retireOthers('ES256', 'k2', 400);
+        assert.deepEqual(await store.keys.list(), [{ ...k1, retired_at: 300 }, k3, k2]);
+
+        assert.equal(await store.keys.deleteRetiredBefore(300), 0);
+        assert.equal(await store.keys.deleteRetiredBefore(301), 1);
+        assert.deepEqual(await store.keys.list(), [k3, k2]);
+      });
+    });
+
+    describe('tokens', () => {
+      before(async () => {
+        await store.clients.upsert(client('tok-client'));
+      });
+
+      it('persistIssue writes family, refresh and access; find reads them back', async () => {
+        const ok = await store.tokens.persistIssue({ family: family('f1'), refresh: refresh('h1', 'f1'), access: access('a1', 'f1') }, NOW);
+        assert.equal(ok, true);
+        assert.deepEqual(await store.tokens.findRefresh('h1'), { ...refresh('h1', 'f1'), used_at: null, family_revoked_at: null });
+        assert.deepEqual(await store.tokens.findAccess('a1'), { ...access('a1', 'f1'), revoked_at: null, family_revoked_at: null });
+        assert.equal(await store.tokens.findRefresh('missing'), null);
+        assert.equal(await store.tokens.findAccess('missing'), null);
+      });
+
+      it('stores nulls and access tokens without a family', async () => {
+        const r = refresh('h-null', 'f1', { user_id: null, resource: null });
+        const a = access('a-nofam', null, { user_id: null, format: 'jwt' });
+        assert.equal(await store.tokens.persistIssue({ refresh: r, access: a }, NOW), true);
+        assert.deepEqual(await store.tokens.findRefresh('h-null'), { ...r, used_at: null, family_revoked_at: null });
+        assert.deepEqual(await store.tokens.findAccess('a-nofam'), { ...a, revoked_at: null, family_revoked_at: null });
+      });
+
+      it('consuming a refresh token succeeds once; the second attempt writes nothing', async () => {
+        const first = await store.tokens.persistIssue(
+          { consumeRefreshHash: 'h1', refresh: refresh('h2', 'f1'), access: access('a2', 'f1') }, NOW + 10);
+        assert.equal(first, true);
+        assert.equal((await store.tokens.findRefresh('h1'))?.used_at, NOW + 10);
+        assert.equal((await store.tokens.findRefresh('h2'))?.used_at, null);
+        assert.notEqual(await store.tokens.findAccess('a2'), null);
+
+        const again = await store.tokens.persistIssue(
+          { consumeRefreshHash: 'h1', family: family('f-again'), refresh: refresh('h3', 'f-again'), access: access('a3', 'f1') },
+          NOW + 20);
+        assert.equal(again, false);
+        assert.equal((await store.tokens.findRefresh('h1'))?.used_at, NOW + 10);
+        assert.equal(await store.tokens.findRefresh('h3'), null);
+        assert.equal(await store.tokens.findAccess('a3'), null);
+        // The family insert was rolled back too: the id is still free.
+        assert.equal(await store.tokens.persistIssue({ family: family('f-again'), refresh: refresh('h3b', 'f-again') }, NOW), true);
+      });
+
+      it('consuming an unknown hash returns false and writes nothing', async () => {
+        assert.equal(await store.tokens.persistIssue({ consumeRefreshHash: 'nope', refresh: refresh('h-x', 'f1'), access: access('a-x', 'f1') }, NOW), false);
+        assert.equal(await store.tokens.findRefresh('h-x'), null);
+        assert.equal(await store.tokens.findAccess('a-x'), null);
+      });
+
+      it('a failing write rolls back the consumption', async () => {
+        await store.tokens.persistIssue({ family: family('f-rb'), refresh: refresh('h-rb', 'f-rb') }, NOW);
+        // 'h2' already exists: the refresh insert violates the primary key.
+        await assert.rejects(store.tokens.persistIssue(
+          { consumeRefreshHash: 'h-rb', family: family('f-rb2'), refresh: refresh('h2', 'f-rb2'), access: access('a-rb', 'f-rb2') },
+          NOW + 5));
+        assert.equal((await store.tokens.findRefresh('h-rb'))?.used_at, null);
+        assert.equal(await store.tokens.findAccess('a-rb'), null);
+        // Same with the last statement failing ('a2' exists): family and refresh go too.
+        await assert.rejects(store.tokens.persistIssue(
+          { consumeRefreshHash: 'h-rb', family: family('f-rb2'), refresh: refresh('h-rb2', 'f-rb2'), access: access('a2', 'f-rb2') },
+          NOW + 5));
+        assert.equal((await store.tokens.findRefresh('h-rb'))?.used_at, null);
+        assert.equal(await store.tokens.persistIssue({ consumeRefreshHash: 'h-rb', family: family('f-rb2') }, NOW + 6), true);
+        // Checked once f-rb2 exists, since findRefresh only sees tokens whose family row exists.
+        assert.equal(await store.tokens.findRefresh('h-rb2'), null);
+      });
+
+      it('two concurrent consumes of one hash: exactly one succeeds (20 rounds)', async () => {
+        for (let i = 0; i < 20; i++) {
+          const fam = `f-race-${i}`;
+          await store.tokens.persistIssue({ family: family(fam), refresh: refresh(`race-${i}`, fam) }, NOW);
+          const results = await Promise.all(['a', 'b'].map((side) =>
+            store.tokens.persistIssue(
+              { consumeRefreshHash: `race-${i}`, refresh: refresh(`race-${i}-${side}`, fam), access: access(`race-a-${i}-${side}`, fam) },
+              NOW + 1)));
+          assert.equal(results.filter((r) => r).length, 1, `round ${i}: ${JSON.stringify(results)}`);
+          const winner = results[0] ? 'a' : 'b';
+          const loser = results[0] ? 'b' : 'a';
+          assert.notEqual(await store.tokens.findRefresh(`race-${i}-${winner}`), null);
+          assert.equal(await store.tokens.findRefresh(`race-${i}-${loser}`), null);
+          assert.equal(await store.tokens.findAccess(`race-a-${i}-${loser}`), null);
+        }
+      });
+
+      it('revokeFamily shows on findRefresh and on the family access tokens only', async () => {
+        await store.tokens.persistIssue({ family: family('f-rev'), refresh: refresh('h-rev', 'f-rev'), access: access('a-rev', 'f-rev') }, NOW);
+        await store.tokens.persistIssue({ family: family('f-keep'), refresh: refresh('h-keep', 'f-keep'), access: access('a-keep', 'f-keep') }, NOW);
+        await store.tokens.revokeFamily('f-rev', NOW + 30);
+        assert.equal((await store.tokens.findRefresh('h-rev'))?.family_revoked_at, NOW + 30);
+        const a = await store.tokens.findAccess('a-rev');
+        assert.equal(a?.family_revoked_at, NOW + 30);
+        assert.equal(a?.revoked_at, null);
+        assert.equal((await store.tokens.findRefresh('h-keep'))?.family_revoked_at, null);
+        assert.equal((await store.tokens.findAccess('a-keep'))?.family_revoked_at, null);
+
+        // A second revocation keeps the first time.
+        await store.tokens.revokeFamily('f-rev', NOW + 40);
+        assert.equal((await store.tokens.findRefresh('h-rev'))?.family_revoked_at, NOW + 30);
+        // A token of a revoked family cannot be consumed.
+        assert.equal(await store.tokens.persistIssue({ consumeRefreshHash: 'h-rev', refresh: refresh('h-rev2', 'f-rev') }, NOW + 50), false);
+        assert.equal((await store.tokens.findRefresh('h-rev'))?.used_at, null);
+        assert.equal(await store.tokens.findRefresh('h-rev2'), null);
+      });
+
+      it('revokeAccess inserts a revoked record for an unknown id and updates a known one', async () => {
+        const jwt = access('jti-unknown', null, { format: 'jwt' });
+        await store.tokens.revokeAccess('jti-unknown', NOW + 60, jwt);
+        assert.deepEqual(await store.tokens.findAccess('jti-unknown'), { ...jwt, revoked_at: NOW + 60, family_revoked_at: null });
+
+        await store.tokens.revokeAccess('a-keep', NOW + 61, null);
+        assert.deepEqual(await store.tokens.findAccess('a-keep'),
+          { ...access('a-keep', 'f-keep'), revoked_at: NOW + 61, family_revoked_at: null });
+
+        // A known row keeps its own fields and first revocation time, whatever record is passed.
+        await store.tokens.revokeAccess('a-keep', NOW + 62, access('a-keep', null, { claims: '{"other":true}' }));
+        assert.deepEqual(await store.tokens.findAccess('a-keep'),
+          { ...access('a-keep', 'f-keep'), revoked_at: NOW + 61, family_revoked_at: null });
+        await store.tokens.revokeAccess('a-nofam', NOW + 63, access('a-nofam', null, { claims: '{"other":true}' }));
+        const nofam = await store.tokens.findAccess('a-nofam');
+        assert.equal(nofam?.revoked_at, NOW + 63);
+        assert.equal(nofam?.claims, '{"jti":"a-nofam"}');
+
+        // Unknown id without a record: nothing to remember.
+        await store.tokens.revokeAccess('jti-none', NOW + 64, null);
+        assert.equal(await store.tokens.findAccess('jti-none'), null);
+      });
+
+      it('purgeExpired removes expired rows and families left empty', async () => {
+        await store.tokens.persistIssue(
+          { family: family('f-old'), refresh: refresh('h-old', 'f-old', { expires_at: 100 }), access: access('a-old', 'f-old', { expires_at: 100 }) }, 50);
+        await store.tokens.persistIssue({ refresh: refresh('h-old2', 'f1', { expires_at: 999 }) }, 50);
+        await store.tokens.persistIssue({ refresh: refresh('h-edge', 'f1', { expires_at: 1000 }) }, 50);
+
+        assert.equal(await store.tokens.purgeExpired(1000), 3);
+        assert.equal(await store.tokens.findRefresh('h-old'), null);
+        assert.equal(await store.tokens.findRefresh('h-old2'), null);
+        assert.equal(await store.tokens.findAccess('a-old'), null);
+        assert.notEqual(await store.tokens.findRefresh('h-edge'), null);
+        assert.notEqual(await store.tokens.findRefresh('h2'), null);
+        assert.notEqual(await store.tokens.findAccess('jti-unknown'), null);
+        // f-old had no tokens left, so it went; f1 still has tokens, so it stayed.
+        assert.equal(await store.tokens.persistIssue({ family: family('f-old') }, NOW), true);
+        await assert.rejects(store.tokens.persistIssue({ family: family('f1') }, NOW));
+        assert.equal(await store.tokens.purgeExpired(1000), 0);
+      });
+
+      it('deleting a client deletes its tokens and families, not other clients\'', async () => {
+        await store.clients.upsert(client('gone'));
+        await store.tokens.persistIssue({
+          family: family('f-gone', 'gone'),
+          refresh: refresh('h-gone', 'f-gone', { client_id: 'gone' }),
+          access: access('a-gone', 'f-gone', { client_id: 'gone' }),
+        }, NOW);
+        await store.tokens.revokeAccess('jti-gone', NOW, access('jti-gone', null, { client_id: 'gone' }));
+
+        assert.equal(await store.clients.delete('gone'), true);
+        assert.equal(await store.clients.get('gone'), null);
+        assert.equal(await store.tokens.findRefresh('h-gone'), null);
+        assert.equal(await store.tokens.findAccess('a-gone'), null);
+        assert.equal(await store.tokens.findAccess('jti-gone'), null);
+        assert.notEqual(await store.tokens.findRefresh('h2'), null);
+        assert.notEqual(await store.tokens.findAccess('a2'), null);
+        // The family row went too: its id can be used again.
+        assert.equal(await store.tokens.persistIssue({ family: family('f-gone') }, NOW), true);
+      });
+    });
+
+    it('ping rejects once the store is closed', async () => {
+      await store.close();
+      closed = true;
+      await assert.rejects(store.ping());
+    });
+  });
+}
