@@ -58,7 +58,7 @@ export async function openTessera(config: Config, log: Logger, opts: { applyEnti
     const tokens = new TokenService(store, keys, config, {
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
     });
-    const inspector = new TokenInspector(store, keys, config.issuer);
+    const inspector = new TokenInspector(store, keys, config);
     // Pick up keys rotated by the CLI or another instance, and refresh the key retention window.
     const timer = setInterval(() => {
       void (async () => { maxTtl = await maxAccessTtl(store, config); await keys.load(); })().catch((e: unknown) => log.warn({ err: e }, 'key reload failed'));

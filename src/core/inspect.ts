@@ -28,7 +28,8 @@ export class TokenInspector {
   constructor(
     private readonly store: Store,
     private readonly keys: KeyManager,
-    private readonly issuer: string,
+    /** Read at call time: the issuer may be settled only after listen (port 0). */
+    private readonly settings: { readonly issuer: string },
   ) {}
 
   /** null: not a token this server issued (or a forged / malformed one). */
@@ -54,7 +55,8 @@ export class TokenInspector {
     };
   }
 
-  async #verify(token: string, allowExpired: boolean): Promise<JWTPayload | null> {
+  /** Signature and issuer verified; an expired token still yields its payload. */
+  async #verify(token: string): Promise<JWTPayload | null> {
     try {
       const { payload } = await jwtVerify(token, async (header) => {
         let key = header.kid ? this.keys.byKid(header.kid) : undefined;
@@ -64,17 +66,18 @@ export class TokenInspector {
         }
         if (!key || key.alg !== header.alg) throw new joseErrors.JWKSNoMatchingKey();
         return key.publicKey;
-      }, { issuer: this.issuer, ...(allowExpired ? { currentDate: new Date(0) } : {}) });
+      }, { issuer: this.settings.issuer, clockTolerance: 60 });
       return payload;
-    } catch {
+    } catch (e) {
+      // jose checks the signature before the claims, so an expired token's payload is genuine.
+      if (e instanceof joseErrors.JWTExpired) return e.payload;
       return null;
     }
   }
 
   async #jwt(token: string, now: number): Promise<InspectedToken | null> {
-    // Verify the signature but judge expiry ourselves, so an expired token reads inactive
-    // (not unknown) and can still be matched for revocation.
-    const payload = await this.#verify(token, true);
+    // Expiry is judged here, so an expired token reads inactive rather than unknown.
+    const payload = await this.#verify(token);
     if (!payload || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return null;
     const row = await this.store.tokens.findAccess(payload.jti);
     const revoked = row !== null && (row.revoked_at !== null || row.family_revoked_at !== null);
