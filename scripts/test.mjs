@@ -19,6 +19,12 @@ const files = only.length > 0 ? only : find('test').sort();
 if (!process.env.TESSERA_TEST_DATABASE_URL) {
   console.error('note: TESSERA_TEST_DATABASE_URL is not set; PostgreSQL runs of the suite are skipped');
 }
+// Type errors fail the suite too.
+const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.check.json', '--noEmit'], { stdio: 'inherit' });
+if (tsc.status !== 0) {
+  console.error('type check failed');
+  process.exit(tsc.status ?? 1);
+}
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files], {
   stdio: 'inherit',
   env: { ...process.env, TESSERA_LOG_LEVEL: process.env.TESSERA_LOG_LEVEL ?? 'silent' },

@@ -33,7 +33,14 @@ export async function startServer(
     const url = `${https ? 'https' : 'http'}://${host}:${port}`;
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= (async () => {
-      await app.close(); // stops accepting; waits for in-flight requests
+      // Stop accepting; wait for in-flight requests. A keep-alive connection that was busy
+      // when closing began becomes idle once its response is out: sweep those as they free up.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await tessera.close();
     })());
     return { app, tessera, url, stop };
