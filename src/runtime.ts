@@ -64,9 +64,17 @@ export async function openTessera(config: Config, log: Logger, opts: { applyEnti
       void (async () => { maxTtl = await maxAccessTtl(store, config); await keys.load(); })().catch((e: unknown) => log.warn({ err: e }, 'key reload failed'));
     }, 60_000);
     timer.unref();
+    // Expired tokens are dead weight: drop them every 10 minutes (any instance may do it).
+    const purge = setInterval(() => {
+      store.tokens.purgeExpired(Math.floor(Date.now() / 1000)).then(
+        (n) => { if (n > 0) log.info({ rows: n }, 'purged expired tokens'); },
+        (e: unknown) => log.warn({ err: e }, 'purging expired tokens failed'),
+      );
+    }, 600_000);
+    purge.unref();
     return {
       config, store, keys, tokens, inspector, metrics, log,
-      close: async () => { clearInterval(timer); await store.close(); },
+      close: async () => { clearInterval(timer); clearInterval(purge); await store.close(); },
     };
   } catch (e) {
     await store.close();
