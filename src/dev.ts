@@ -3,6 +3,10 @@
 import { createHmac } from 'node:crypto';
 import { clientFromConfig, userFromConfig } from './entities.js';
 import type { ClientConfig, UserConfig } from './config/schema.js';
+import { apkDevFixture } from './dialects/apk.js';
+import { hcxDevFixture } from './dialects/hcx.js';
+import { oDevFixture } from './dialects/o.js';
+import { v1DevFixture } from './dialects/v1.js';
 import type { Tessera } from './runtime.js';
 
 export interface DevContext {
@@ -18,7 +22,8 @@ export interface DevSection {
   lines: string[];
 }
 
-export type DevFixture = (ctx: DevContext) => Promise<DevSection>;
+/** null: nothing to show (e.g. the fixture's dialect is switched off in config). */
+export type DevFixture = (ctx: DevContext) => Promise<DevSection | null>;
 
 export async function ensureClient(t: Tessera, c: ClientConfig): Promise<void> {
   await t.store.clients.upsert(await clientFromConfig(c, await t.store.clients.get(c.client_id)));
@@ -47,13 +52,18 @@ const standard: DevFixture = async ({ t, url, secret }) => {
   };
 };
 
-export const devFixtures: DevFixture[] = [standard];
+// Dialect fixtures are function declarations, so this list can be built while a dialect
+// module that imports this one is still loading (the two import each other).
+export const devFixtures: DevFixture[] = [standard, oDevFixture, apkDevFixture, hcxDevFixture, v1DevFixture];
 
 export async function setUpDev(t: Tessera, url: string): Promise<string> {
   const key = t.config.secret_key ?? (await import('./runtime.js')).resolveSecretKey(t.config, t.log);
   const secret = (label: string) => createHmac('sha256', key).update(`dev:${label}`).digest('base64url').slice(0, 32);
   const sections: DevSection[] = [];
-  for (const f of devFixtures) sections.push(await f({ t, url, secret }));
+  for (const f of devFixtures) {
+    const section = await f({ t, url, secret });
+    if (section) sections.push(section);
+  }
   const bar = '!'.repeat(78);
   return [
     bar,

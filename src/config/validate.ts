@@ -2,6 +2,7 @@
 import {
   AUTH_METHODS, CLIENT_PROFILES, GRANT_TYPES, SIGNING_ALGS, TOKEN_FORMATS,
 } from '../core/types.js';
+import { defaultFormatFor } from '../core/profiles/index.js';
 import { ConfigError } from './error.js';
 import {
   DEFAULTS, DIALECTS, KEY_TYPES, type ClientConfig, type Config, type ParticipantConfig, type UserConfig,
@@ -91,7 +92,8 @@ export function validateClient(r: Raw, path: string): ClientConfig {
     grant_types: grant_types as ClientConfig['grant_types'],
     scope: (strList(r, 'scope', path) ?? []).join(' '),
     token_endpoint_auth_method: method,
-    access_token_format: oneOf(r, 'access_token_format', path, TOKEN_FORMATS) ?? 'jwt',
+    // A dialect profile may default to another format (`o`: opaque, as Django-OAuth-Toolkit).
+    access_token_format: oneOf(r, 'access_token_format', path, TOKEN_FORMATS) ?? defaultFormatFor(str(r, 'profile', path)),
     resources: strList(r, 'resources', path) ?? [],
   };
   const opt = {

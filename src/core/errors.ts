@@ -16,6 +16,7 @@ export type OAuthErrorCode =
   | 'unsupported_token_type'
   // RFC 6750 §3.1
   | 'invalid_token'
+  | 'insufficient_scope'
   // RFC 6749 §4.1.2.1, used for 5xx that must not leak detail
   | 'server_error'
   | 'temporarily_unavailable';

@@ -1,7 +1,10 @@
 // Claim profiles: what a client's access token carries and the defaults it gets.
 // A client's `profile` field selects one (absent = standard RFC 9068); dialects add theirs
 // here, so no grant knows about any dialect.
-import type { Client, Participant, SigningAlg, User } from '../types.js';
+import type { Client, Participant, SigningAlg, TokenFormat, User } from '../types.js';
+import { apkProfile } from './apk.js';
+import { hcxProfile } from './hcx.js';
+import { oProfile } from './o.js';
 import { standardProfile } from './standard.js';
 
 export interface ClaimContext {
@@ -27,10 +30,15 @@ export interface ClaimProfile {
   defaultAlg?: SigningAlg;
   /** Whether the user's participant must be loaded for the claims. */
   needsParticipant?: boolean;
+  /** Access-token format a client of this profile gets when its config names none. */
+  defaultFormat?: TokenFormat;
   claims(ctx: ClaimContext): Record<string, unknown>;
 }
 
-const profiles = new Map<string, ClaimProfile>([['standard', standardProfile]]);
+// `v1` has no profile of its own: its clients get the standard claims.
+const profiles = new Map<string, ClaimProfile>([
+  ['standard', standardProfile], ['apk', apkProfile], ['hcx', hcxProfile], ['o', oProfile],
+]);
 
 export function registerProfile(name: string, profile: ClaimProfile): void {
   profiles.set(name, profile);
@@ -38,4 +46,9 @@ export function registerProfile(name: string, profile: ClaimProfile): void {
 
 export function profileFor(client: Client): ClaimProfile {
   return (client.profile && profiles.get(client.profile)) || standardProfile;
+}
+
+/** The access-token format for a client whose config names none (config validation). */
+export function defaultFormatFor(profile: string | undefined): TokenFormat {
+  return (profile && profiles.get(profile)?.defaultFormat) || 'jwt';
 }
