@@ -78,7 +78,8 @@ describe('graceful shutdown on SIGTERM', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-sigterm-'));
     const cfg = join(dir, 'tessera.yaml');
     writeFileSync(cfg, JSON.stringify({ port: 0, database: db.url, data_dir: dir, secret_key: SECRET_KEY, log_level: 'info', ...standardConfig }));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The suite runs with TESSERA_LOG_LEVEL=silent; this test reads the 'ready' log line.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' } });
     try {
       let out = '';
       child.stderr.on('data', (c: Buffer) => { out += String(c); });
