@@ -7,13 +7,13 @@ import { authenticateClient } from '../core/client-auth/index.js';
 import { invalidRequest, OAuthError } from '../core/errors.js';
 import { INVALID_CREDENTIALS } from '../core/grants/password.js';
 import type { TokenResult } from '../core/token-service.js';
-import { revokeToken } from '../core/revocation.js';
 import { ensureClient, ensureUser, type DevContext, type DevSection } from '../dev.js';
 import { bodyParams } from '../http/body.js';
 import { presentedCredentials, rejectSecretsInQuery } from '../http/credentials.js';
 import { methodNotAllowed } from '../http/errors.js';
 import { noStore, sendOAuthError } from '../http/reply.js';
 import { introspectionBody } from '../http/routes/introspection.js';
+import { revocationHandler } from '../http/routes/revocation.js';
 import { route } from '../http/routes/methods.js';
 import type { Tessera } from '../runtime.js';
 import type { Dialect } from './index.js';
@@ -79,14 +79,7 @@ export const oDialect: Dialect = {
     }, formatError);
 
     // RFC 7009 as DOT's RevokeTokenView offers it: 200 and an empty body.
-    route(app, 'POST', '/o/revoke_token/', async (req, reply) => {
-      rejectSecretsInQuery(req.query);
-      const params = bodyParams(req.body);
-      const client = await authenticateClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
-      if (!params.token) throw invalidRequest('token is required');
-      await revokeToken(t.store, t.inspector, client, params.token);
-      return noStore(reply).status(200).send();
-    }, formatError);
+    route(app, 'POST', '/o/revoke_token/', revocationHandler(t), formatError);
 
     // DOT answers introspection on GET and POST alike.
     const config = { formatError };

@@ -1,6 +1,6 @@
 // POST /oauth2/revoke (RFC 7009). 200 with an empty body whether or not the token was
 // known (§2.2); an unsupported token_type_hint is ignored, as §2.1 allows.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateClient } from '../../core/client-auth/index.js';
 import { invalidRequest } from '../../core/errors.js';
 import { revokeToken } from '../../core/revocation.js';
@@ -10,13 +10,18 @@ import { presentedCredentials, rejectSecretsInQuery } from '../credentials.js';
 import { noStore } from '../reply.js';
 import { route } from './methods.js';
 
-export function revocationRoute(app: FastifyInstance, t: Tessera): void {
-  route(app, 'POST', '/oauth2/revoke', async (req, reply) => {
+/** The RFC 7009 handler; dialects that offer revocation mount it under their own path. */
+export function revocationHandler(t: Tessera) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
     rejectSecretsInQuery(req.query);
     const params = bodyParams(req.body);
     const client = await authenticateClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
     if (!params.token) throw invalidRequest('token is required');
     await revokeToken(t.store, t.inspector, client, params.token);
     return noStore(reply).status(200).send();
-  });
+  };
+}
+
+export function revocationRoute(app: FastifyInstance, t: Tessera): void {
+  route(app, 'POST', '/oauth2/revoke', revocationHandler(t));
 }
