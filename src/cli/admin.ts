@@ -1,4 +1,27 @@
-// Admin commands (client, user, participant, keys, migrate).
-import type { Command } from 'commander';
+// Admin commands (client, user, participant, keys, migrate), all acting on the configured
+// database. Each lives in commands/*; output.ts has what they share.
+import type { Command, CommanderError } from 'commander';
+import { clientCommand } from './commands/client.js';
+import { keysCommand } from './commands/keys.js';
+import { migrateCommand } from './commands/migrate.js';
+import { participantCommand } from './commands/participant.js';
+import { userCommand } from './commands/user.js';
 
-export function registerAdminCommands(_program: Command): void {}
+/** Usage errors exit 2 (commander would use 1), so scripts can tell them from "not found". */
+function usageErrorsExit2(cmd: Command): void {
+  cmd.exitOverride((e: CommanderError) => {
+    // Help and version requests exit 0; commander has already printed the message.
+    process.exit(e.exitCode === 0 ? 0 : 2);
+  });
+  for (const sub of cmd.commands) usageErrorsExit2(sub);
+}
+
+export function registerAdminCommands(program: Command): void {
+  clientCommand(program);
+  userCommand(program);
+  participantCommand(program);
+  keysCommand(program);
+  migrateCommand(program);
+  // Covers commands registered before this call (serve) as well.
+  usageErrorsExit2(program);
+}

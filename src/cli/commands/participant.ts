@@ -1,0 +1,43 @@
+// `tessera participant create|list`: the organisations users can belong to (HCX-style
+// participant codes). Input goes through validateParticipant, as in the config file.
+import type { Command } from 'commander';
+import { validateParticipant } from '../../config/validate.js';
+import type { Participant } from '../../core/types.js';
+import { participantFromConfig } from '../../entities.js';
+import { CliError, compact, printJson, printTable, validated, withStore } from '../output.js';
+
+const FLAGS: Record<string, string> = { participant_code: '--code', name: '--name', roles: '--roles' };
+
+export function participantJson(p: Participant) {
+  return compact({ participant_code: p.participant_code, name: p.name, roles: p.roles });
+}
+
+export function participantCommand(program: Command): void {
+  const group = program.command('participant').description('manage participants');
+
+  group.command('create')
+    .description('create a participant')
+    .option('-c, --config <file>', 'configuration file')
+    .option('--code <participant_code>', 'participant_code (required)')
+    .option('--name <name>', 'name')
+    .option('--roles <list>', 'roles, comma or space separated')
+    .option('--json', 'print JSON')
+    .action((o: { code?: string; name?: string; roles?: string; json?: boolean }, cmd: Command) => withStore(cmd, async ({ store }) => {
+      const cfg = validated(FLAGS, () => validateParticipant({ participant_code: o.code, name: o.name, roles: o.roles }, ''));
+      if (await store.participants.get(cfg.participant_code)) throw new CliError(`participant ${JSON.stringify(cfg.participant_code)} already exists`);
+      const p = participantFromConfig(cfg, null);
+      await store.participants.upsert(p);
+      if (o.json) printJson(participantJson(p));
+      else process.stdout.write(`created participant ${p.participant_code}\n`);
+    }));
+
+  group.command('list')
+    .description('list participants')
+    .option('-c, --config <file>', 'configuration file')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }, cmd: Command) => withStore(cmd, async ({ store }) => {
+      const ps = await store.participants.list();
+      if (o.json) return printJson(ps.map(participantJson));
+      printTable({ participant_code: 'CODE', name: 'NAME', roles: 'ROLES' }, ps.map((p) => ({ ...p })), 'no participants');
+    }));
+}

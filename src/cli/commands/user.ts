@@ -1,0 +1,103 @@
+// `tessera user create|list|delete|set-password` (resource owners of the password grant).
+// Input goes through validateUser, so the rules are the config file's.
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { validateUser } from '../../config/validate.js';
+import { hashPassword } from '../../core/password.js';
+import { randomToken } from '../../core/secrets.js';
+import type { User } from '../../core/types.js';
+import { userFromConfig } from '../../entities.js';
+import { CliError, compact, printJson, printSecretOnce, printTable, validated, withStore } from '../output.js';
+
+const FLAGS: Record<string, string> = {
+  username: '--username', password: '--password', email: '--email', name: '--name', roles: '--roles',
+  participant_code: '--participant',
+};
+
+/** The user as the config file spells it; never the password hash (nor the internal id). */
+export function userJson(u: User) {
+  return compact({ username: u.username, email: u.email, name: u.name, roles: u.roles, participant_code: u.participant_code });
+}
+
+/** One line from stdin, so a password never appears in argv or shell history. */
+function readLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    let done = false;
+    rl.once('line', (line) => { done = true; rl.close(); resolve(line); });
+    rl.once('close', () => { if (!done) reject(new CliError('--password-stdin: stdin ended before a line was read', 2)); });
+  });
+}
+
+interface PasswordOpts { password?: string; passwordStdin?: boolean }
+
+/** The password to set, and whether we generated it (then it is printed once). */
+async function choosePassword(o: PasswordOpts): Promise<{ password: string; generated: boolean }> {
+  if (o.password !== undefined && o.passwordStdin) throw new CliError('give --password or --password-stdin, not both', 2);
+  const password = o.passwordStdin ? await readLine() : o.password;
+  if (password === '') throw new CliError(`${o.passwordStdin ? '--password-stdin' : '--password'}: the password is empty`, 2);
+  return password === undefined ? { password: randomToken(18), generated: true } : { password, generated: false };
+}
+
+const passwordOptions = (c: Command) => c
+  .option('--password <password>', 'the password (visible in the process list: prefer --password-stdin)')
+  .option('--password-stdin', 'read the password from one line of stdin')
+  .option('-c, --config <file>', 'configuration file');
+
+export function userCommand(program: Command): void {
+  const group = program.command('user').description('manage users (resource owners for the password grant)');
+
+  passwordOptions(group.command('create'))
+    .description('create a user; without --password(-stdin) a generated password is printed once')
+    .option('--username <username>', 'username (required)')
+    .option('--email <email>', 'email')
+    .option('--name <name>', 'display name')
+    .option('--roles <list>', 'roles, comma or space separated')
+    .option('--participant <code>', 'participant_code of an existing participant')
+    .option('--json', 'print JSON')
+    .action((o: PasswordOpts & { username?: string; email?: string; name?: string; roles?: string; participant?: string; json?: boolean }, cmd: Command) =>
+      withStore(cmd, async ({ store }) => {
+        // Check the cheap things before reading stdin or hashing.
+        const cfg0 = validated(FLAGS, () => validateUser({
+          username: o.username, password: 'unused', email: o.email, name: o.name, roles: o.roles, participant_code: o.participant,
+        }, ''));
+        if (await store.users.getByUsername(cfg0.username)) throw new CliError(`user ${JSON.stringify(cfg0.username)} already exists`);
+        if (cfg0.participant_code !== undefined && !(await store.participants.get(cfg0.participant_code))) {
+          throw new CliError(`--participant: no participant with participant_code ${JSON.stringify(cfg0.participant_code)} (create it with \`tessera participant create\`)`);
+        }
+        const { password, generated } = await choosePassword(o);
+        const user = await store.users.upsert(await userFromConfig({ ...cfg0, password }, null));
+        if (o.json) printJson({ ...userJson(user), ...(generated ? { password } : {}) });
+        else process.stdout.write(`created user ${user.username}\n`);
+        if (generated) printSecretOnce('password', password, o.json === true);
+      }));
+
+  group.command('list')
+    .description('list users')
+    .option('-c, --config <file>', 'configuration file')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }, cmd: Command) => withStore(cmd, async ({ store }) => {
+      const users = await store.users.list();
+      if (o.json) return printJson(users.map(userJson));
+      printTable({ username: 'USERNAME', name: 'NAME', email: 'EMAIL', roles: 'ROLES', participant_code: 'PARTICIPANT' }, users.map((u) => ({ ...u })), 'no users');
+    }));
+
+  group.command('delete <username>')
+    .description('delete a user')
+    .option('-c, --config <file>', 'configuration file')
+    .action((username: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store }) => {
+      if (!(await store.users.delete(username))) throw new CliError(`no user with username ${JSON.stringify(username)}`);
+      process.stdout.write(`deleted user ${username}\n`);
+    }));
+
+  passwordOptions(group.command('set-password <username>'))
+    .description('set a user\'s password; without --password(-stdin) a generated one is printed once')
+    .action((username: string, o: PasswordOpts, cmd: Command) => withStore(cmd, async ({ store }) => {
+      const u = await store.users.getByUsername(username);
+      if (!u) throw new CliError(`no user with username ${JSON.stringify(username)}`);
+      const { password, generated } = await choosePassword(o);
+      await store.users.upsert({ ...u, password_hash: await hashPassword(password), updated_at: Math.floor(Date.now() / 1000) });
+      process.stdout.write(`set the password of user ${username}\n`);
+      if (generated) printSecretOnce('password', password, false);
+    }));
+}

@@ -1,0 +1,223 @@
+// The admin CLI, run as a user would (`node --import tsx src/cli/main.ts …`), against each
+// backend. Store state is checked in-process through openStore() where output alone cannot
+// show it (a rotated secret no longer verifying, a password actually set).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { verifyPassword } from '../../src/core/password.js';
+import { verifyClientSecret } from '../../src/core/secrets.js';
+import type { Store } from '../../src/core/store.js';
+import { openStore } from '../../src/store/index.js';
+import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
+
+interface Run { code: number; stdout: string; stderr: string }
+
+// Without the caller's TESSERA_* overrides, so only the config file under test applies.
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
+
+function tessera(args: string[], stdin?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      { env: { ...baseEnv, TESSERA_SECRET_KEY: 'cli-test-secret-key-0123456789abcdef' }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+    child.stdin?.end(stdin ?? '');
+  });
+}
+
+/** Asserts success and returns stdout; on failure the assertion shows stderr. */
+async function ok(args: string[], stdin?: string): Promise<string> {
+  const r = await tessera(args, stdin);
+  assert.equal(r.code, 0, `tessera ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+let tmp: string;
+before(async () => { tmp = await mkdtemp(join(tmpdir(), 'tessera-cli-')); });
+after(async () => { await rm(tmp, { recursive: true, force: true }); });
+
+// The backends (and the error cases) run side by side, as spawning the CLI is the slow part;
+// the steps within one backend build on each other, so they run in order.
+describe('cli', { concurrency: true }, () => {
+  describe('errors', { concurrency: false }, () => {
+    it('a bad config file exits 2 with a message naming the key', async () => {
+      const file = join(tmp, 'bad.yaml');
+      await writeFile(file, 'port: "abc"\n');
+      const r = await tessera(['--config', file, 'client', 'list']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /port/);
+    });
+
+    it('usage errors exit 2', async () => {
+      const r = await tessera(['client', 'create', '--bogus']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /unknown option '--bogus'/);
+      const bad = await tessera(['keys', 'rotate', '--alg', 'HS256']);
+      assert.equal(bad.code, 2);
+    });
+
+    it('a bad option value exits 2 naming the option (the config file\'s rules)', async () => {
+      const file = join(tmp, 'ok.yaml');
+      await writeFile(file, `database: ${JSON.stringify(`sqlite:${join(tmp, 'ok.db')}`)}\n`);
+      const r = await tessera(['client', 'create', '--grant-types', 'implicit', '--config', file]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /--grant-types: unknown grant type "implicit"/);
+    });
+  });
+
+  for (const kind of BACKENDS) {
+    describe(kind, { concurrency: false }, () => {
+      let db: TestStore;
+      let cfg: string;
+      /** `--config` goes after the command here, before it in `pre`: both must work. */
+      const run = (...args: string[]) => ok([...args, '--config', cfg]);
+      const pre = (...args: string[]) => ok(['--config', cfg, ...args]);
+      const inStore = async <T>(fn: (s: Store) => Promise<T>): Promise<T> => {
+        const s = await openStore(db.url);
+        try { return await fn(s); } finally { await s.close(); }
+      };
+
+      before(async () => {
+        db = await makeDatabase(kind);
+        cfg = join(tmp, `${kind}.yaml`);
+        await writeFile(cfg, `database: ${JSON.stringify(db.url)}\nlog_level: warn\n`);
+      });
+      after(async () => { await db.cleanup(); });
+
+      it('migrate applies the migrations once, then says up to date', async () => {
+        assert.match(await pre('migrate'), /applied migrations: 1\b/);
+        assert.match(await run('migrate'), /database is up to date/);
+      });
+
+      let secret = '';
+      it('client create prints a generated secret once; show/list never print it or its hash', async () => {
+        const out = await run('client', 'create', '--id', 'svc', '--name', 'Service', '--scope', 'read write', '--access-token-ttl', '600');
+        const m = /client_secret: (\S+)/.exec(out);
+        assert.ok(m, out);
+        secret = m[1]!;
+        assert.equal(out.split(secret).length - 1, 1, 'the secret is printed exactly once');
+        assert.match(out, /will not be shown again/);
+        const hash = await inStore(async (s) => (await s.clients.get('svc'))!.client_secret_hash!);
+        assert.ok(await verifyClientSecret(secret, hash));
+
+        const shown = await pre('client', 'show', 'svc', '--json');
+        const listed = await run('client', 'list');
+        for (const text of [shown, listed]) {
+          assert.ok(!text.includes(secret) && !text.includes(hash), 'no secret or hash in show/list output');
+        }
+        const c = JSON.parse(shown) as Record<string, unknown>;
+        assert.equal(c.client_secret, undefined);
+        assert.equal(c.client_secret_hash, undefined);
+        assert.equal(c.client_name, 'Service');
+        assert.equal(c.access_token_ttl, 600);
+        assert.match(listed, /svc\s+Service\s+client_secret_basic/);
+      });
+
+      it('client create of an existing id exits 1', async () => {
+        const dup = await tessera(['client', 'create', '--id', 'svc', '--config', cfg]);
+        assert.equal(dup.code, 1);
+        assert.match(dup.stderr, /client "svc" already exists/);
+      });
+
+      it('client list --json uses the config file names; create --json carries the secret', async () => {
+        const opaque = JSON.parse(await run('client', 'create', '--id', 'op', '--format', 'opaque', '--auth-method', 'client_secret_post', '--json')) as Record<string, unknown>;
+        assert.equal(typeof opaque.client_secret, 'string');
+
+        const list = JSON.parse(await run('client', 'list', '--json')) as Record<string, unknown>[];
+        assert.deepEqual(list.map((c) => c.client_id), ['op', 'svc']);
+        assert.deepEqual(list.find((c) => c.client_id === 'svc'), {
+          client_id: 'svc', client_name: 'Service', grant_types: ['client_credentials'], scope: 'read write',
+          token_endpoint_auth_method: 'client_secret_basic', access_token_format: 'jwt', access_token_ttl: 600, resources: [],
+        });
+        assert.equal(list.find((c) => c.client_id === 'op')!.access_token_format, 'opaque');
+        assert.ok(list.every((c) => !('client_secret' in c) && !('client_secret_hash' in c)));
+      });
+
+      it('client rotate-secret prints a new secret; the old one stops verifying', async () => {
+        const out = await run('client', 'rotate-secret', 'svc');
+        const fresh = /client_secret: (\S+)/.exec(out)?.[1];
+        assert.ok(fresh && fresh !== secret, out);
+        assert.match(out, /will not be shown again/);
+        const hash = await inStore(async (s) => (await s.clients.get('svc'))!.client_secret_hash!);
+        assert.equal(await verifyClientSecret(secret, hash), false);
+        assert.equal(await verifyClientSecret(fresh, hash), true);
+      });
+
+      it('client delete; an unknown id then exits 1 with a message', async () => {
+        assert.match(await run('client', 'delete', 'op'), /deleted client op/);
+        const r = await tessera(['client', 'show', 'op', '--config', cfg]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /no client with client_id "op"/);
+      });
+
+      it('participant create and list', async () => {
+        const p = JSON.parse(await run('participant', 'create', '--code', 'P-1', '--name', 'Acme', '--roles', 'payer,provider', '--json')) as unknown;
+        assert.deepEqual(p, { participant_code: 'P-1', name: 'Acme', roles: ['payer', 'provider'] });
+        assert.deepEqual(JSON.parse(await run('participant', 'list', '--json')), [p]);
+      });
+
+      it('user create --password-stdin, set-password; no hash is ever printed', async () => {
+        const created = await ok(['user', 'create', '--username', 'alice', '--password-stdin', '--participant', 'P-1', '--roles', 'a b', '--email', 'a@example.org', '--json', '--config', cfg], 'first-pass\n');
+        assert.deepEqual(JSON.parse(created), { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1' });
+        const hash1 = await inStore(async (s) => (await s.users.getByUsername('alice'))!.password_hash);
+        assert.ok(await verifyPassword(hash1, 'first-pass'));
+
+        await ok(['user', 'set-password', 'alice', '--password-stdin', '--config', cfg], 'second-pass\n');
+        const hash2 = await inStore(async (s) => (await s.users.getByUsername('alice'))!.password_hash);
+        assert.ok(await verifyPassword(hash2, 'second-pass'));
+        assert.equal(await verifyPassword(hash2, 'first-pass'), false);
+
+        const gen = await run('user', 'create', '--username', 'bob');
+        const pw = /password: (\S+)/.exec(gen)?.[1];
+        assert.ok(pw, gen);
+        assert.match(gen, /will not be shown again/);
+        assert.ok(await inStore(async (s) => verifyPassword((await s.users.getByUsername('bob'))!.password_hash, pw)));
+
+        const listed = await run('user', 'list', '--json');
+        assert.deepEqual(JSON.parse(listed), [
+          { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1' },
+          { username: 'bob', roles: [] },
+        ]);
+        for (const text of [created, listed]) assert.ok(!text.includes('$argon2') && !text.includes(hash2));
+      });
+
+      it('user create with an unknown participant exits 1 and creates nothing', async () => {
+        const r = await tessera(['user', 'create', '--username', 'carol', '--password', 'x-pass', '--participant', 'NOPE', '--config', cfg]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /participant.*"NOPE"/);
+        assert.equal(await inStore((s) => s.users.getByUsername('carol')), null);
+      });
+
+      it('user delete; an unknown username exits 1', async () => {
+        assert.match(await run('user', 'delete', 'bob'), /deleted user bob/);
+        const r = await tessera(['user', 'delete', 'bob', '--config', cfg]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /no user with username "bob"/);
+      });
+
+      it('keys rotate, then keys list shows one current and one retired key of that alg', async () => {
+        // A fresh database has no key yet (the server makes one at start): the first rotate makes it.
+        const first = JSON.parse(await run('keys', 'rotate', '--json')) as { kid: string; previous_kid: string | null };
+        assert.equal(first.previous_kid, null);
+        const out = await run('keys', 'rotate');
+        const kid = /signing key: (\S+)/.exec(out)?.[1];
+        assert.ok(kid, out);
+        assert.match(out, /within 60 s/);
+        assert.match(out, new RegExp(`previous key ${first.kid} stays in the JWKS`));
+
+        const keys = JSON.parse(await run('keys', 'list', '--json')) as { kid: string; alg: string; status: string }[];
+        assert.equal(keys.length, 2);
+        assert.deepEqual(keys.map((k) => k.alg), ['ES256', 'ES256']);
+        assert.deepEqual(keys.find((k) => k.status === 'current')?.kid, kid);
+        assert.deepEqual(keys.find((k) => k.status === 'retired')?.kid, first.kid);
+      });
+    });
+  }
+});
