@@ -23,8 +23,12 @@ export async function main(argv: string[]): Promise<void> {
   const args = argv.slice(2);
   const commands = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
   const first = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '--config' && args[i - 1] !== '-c');
-  if (!first || !commands.has(first)) {
-    if (!args.includes('-h') && !args.includes('--help') && !args.includes('-V')) argv = [...argv.slice(0, 2), 'serve', ...args];
+  // Only when no command is named: a misspelt command must be reported, not served.
+  if (!first && !args.includes('-h') && !args.includes('--help') && !args.includes('-V')) {
+    argv = [...argv.slice(0, 2), 'serve', ...args];
+  } else if (first && !commands.has(first)) {
+    process.stderr.write(`tessera: unknown command '${first}' (commands: ${[...commands].join(', ')})\n`);
+    process.exit(2);
   }
   try {
     await program.parseAsync(argv);

@@ -1,8 +1,5 @@
 // `tessera serve [--dev] [--tls]`: run the token server.
 import type { Command } from 'commander';
-import { createLogger } from '../ops/logger.js';
-import { setUpDev } from '../dev.js';
-import { startServer, stopOnSignals } from '../server.js';
 import { commandConfig } from './options.js';
 
 export function serveCommand(program: Command): void {
@@ -15,6 +12,10 @@ export function serveCommand(program: Command): void {
     .option('--port <port>', 'override the configured port')
     .action(async (opts: { dev?: boolean; tls?: boolean; port?: string }, cmd: Command) => {
       const config = commandConfig(cmd);
+      // Loaded here, not at the top: admin commands need none of the server.
+      const [{ createLogger }, { setUpDev }, { startServer, stopOnSignals }] = await Promise.all([
+        import('../ops/logger.js'), import('../dev.js'), import('../server.js'),
+      ]);
       if (opts.port !== undefined) config.port = Number(opts.port);
       const log = createLogger(config.log_level);
       let https: { cert: Buffer; key: Buffer } | undefined;

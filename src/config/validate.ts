@@ -19,6 +19,7 @@ function str(raw: Raw, key: string, path: string, required = false): string | un
     return undefined;
   }
   if (typeof v !== 'string' && typeof v !== 'number') throw new ConfigError(`${path}${key}`, 'must be a string');
+  if (required && String(v).trim() === '') throw new ConfigError(`${path}${key}`, 'must not be empty');
   return String(v);
 }
 
@@ -82,7 +83,9 @@ export function validateClient(r: Raw, path: string): ClientConfig {
     ?? (client_secret === undefined ? 'none' : 'client_secret_basic');
   if (method === 'none' && client_secret !== undefined) throw new ConfigError(`${path}client_secret`, 'a public client (token_endpoint_auth_method: none) has no secret');
   if (method !== 'none' && client_secret === undefined) throw new ConfigError(`${path}client_secret`, `is required for ${method}`);
-  const grant_types = strList(r, 'grant_types', path) ?? ['client_credentials'];
+  // A public client cannot use client_credentials (RFC 6749 §4.4), so it defaults to the
+  // user grants instead.
+  const grant_types = strList(r, 'grant_types', path) ?? (method === 'none' ? ['password', 'refresh_token'] : ['client_credentials']);
   for (const g of grant_types) {
     if (!(GRANT_TYPES as readonly string[]).includes(g)) throw new ConfigError(`${path}grant_types`, `unknown grant type ${JSON.stringify(g)} (supported: ${GRANT_TYPES.join(', ')})`);
   }
