@@ -128,9 +128,11 @@ export const SQL = {
     'SELECT r.*, f.revoked_at AS family_revoked_at FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id WHERE r.hash = ?',
   findAccess:
     'SELECT a.*, f.revoked_at AS family_revoked_at FROM access_tokens a LEFT JOIN token_families f ON f.id = a.family_id WHERE a.id = ?',
-  // RFC 9700 §4.14.2 rotation: the conditional update is the race guard.
+  // RFC 9700 §4.14.2 rotation: the conditional update is the race guard. The family check
+  // is a correlated NOT EXISTS (one primary-key probe): `family_id IN (SELECT … WHERE
+  // revoked_at IS NULL)` made SQLite scan every family on every rotation.
   consumeRefresh:
-    'UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND family_id IN (SELECT id FROM token_families WHERE revoked_at IS NULL)',
+    'UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND NOT EXISTS (SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NOT NULL)',
   insertFamily: 'INSERT INTO token_families (id, client_id, user_id, created_at, revoked_at) VALUES (?, ?, ?, ?, NULL)',
   insertRefresh:
     'INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, resource, expires_at, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
