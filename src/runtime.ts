@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import { cachedClients } from './core/client-cache.js';
 import { TokenInspector } from './core/inspect.js';
 import { KeyManager } from './core/keys.js';
 import { randomToken } from './core/secrets.js';
@@ -45,7 +46,8 @@ async function maxAccessTtl(store: Store, config: Config): Promise<number> {
 
 export async function openTessera(config: Config, log: Logger, opts: { applyEntities?: boolean } = {}): Promise<Tessera> {
   const secret = resolveSecretKey(config, log);
-  const store = await openStore(config.database);
+  const raw = await openStore(config.database);
+  const store: Store = { ...raw, clients: cachedClients(raw.clients, config.client_cache_ttl * 1000) };
   try {
     const applied = await store.migrate();
     if (applied.length > 0) log.info({ versions: applied }, 'applied database migrations');
