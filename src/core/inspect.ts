@@ -80,13 +80,20 @@ export class TokenInspector {
     const payload = await this.#verify(token);
     if (!payload || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return null;
     const row = await this.store.tokens.findAccess(payload.jti);
-    const revoked = row !== null && (row.revoked_at !== null || row.family_revoked_at !== null);
+    let revoked = row !== null && (row.revoked_at !== null || row.family_revoked_at !== null);
+    const sid = typeof payload.sid === 'string' ? payload.sid : null;
+    if (!revoked && sid !== null) {
+      // A family is purged only once all its refresh tokens expired; a JWT that outlives
+      // its family (refresh ttl shorter than access ttl) reads inactive: fail closed.
+      const family = await this.store.tokens.findFamily(sid);
+      revoked = family === null || family.revoked_at !== null;
+    }
     const clientId = String(payload.client_id ?? payload.clientId ?? payload.azp ?? '');
     return {
       kind: 'access_token', format: 'jwt', id: payload.jti, client_id: clientId,
       user_id: row?.user_id ?? (payload.sub !== clientId ? payload.sub ?? null : null),
       scope: typeof payload.scope === 'string' ? payload.scope : '',
-      exp: payload.exp, iat: payload.iat ?? 0, family_id: row?.family_id ?? null,
+      exp: payload.exp, iat: payload.iat ?? 0, family_id: row?.family_id ?? sid,
       claims: payload as Record<string, unknown>,
       active: !revoked && payload.exp > now && (payload.nbf === undefined || payload.nbf <= now + 60),
     };

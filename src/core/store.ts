@@ -4,6 +4,7 @@ import type {
   AccessRecord,
   Client,
   EpochSeconds,
+  FamilyRecord,
   Participant,
   RefreshRecord,
   StoredKey,
@@ -73,6 +74,8 @@ export interface TokenRepo {
   persistIssue(write: IssueWrite, now: EpochSeconds): Promise<boolean>;
   findRefresh(hash: string): Promise<RefreshRecord | null>;
   findAccess(id: string): Promise<AccessRecord | null>;
+  /** A refresh family by id: JWTs name theirs in `sid`, so revoking it reaches them. */
+  findFamily(id: string): Promise<FamilyRecord | null>;
   /** Revoke a family: its refresh tokens and the access tokens issued from it. */
   revokeFamily(familyId: string, at: EpochSeconds): Promise<void>;
   /**

@@ -8,7 +8,7 @@ import type { IssueWrite, Store } from '../core/store.js';
 import type { Client, Participant, StoredKey, User } from '../core/types.js';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL } from './migrations.js';
 import {
-  accessFromRow, accessParams, CLIENT_COLUMNS, clientFromRow, clientToRow, keyFromRow,
+  accessFromRow, familyFromRow, accessParams, CLIENT_COLUMNS, clientFromRow, clientToRow, keyFromRow,
   PARTICIPANT_COLUMNS, participantFromRow, participantToRow, refreshFromRow, refreshParams,
   SQL, USER_COLUMNS, userFromRow, userToRow,
 } from './rows.js';
@@ -160,6 +160,7 @@ export async function openPostgres(url: string): Promise<Store> {
       persistIssue,
       findRefresh: async (hash) => { const r = await one(SQL.findRefresh, hash); return r ? refreshFromRow(r) : null; },
       findAccess: async (id) => { const r = await one(SQL.findAccess, id); return r ? accessFromRow(r) : null; },
+      findFamily: async (id) => { const r = await one(SQL.findFamily, id); return r ? familyFromRow(r) : null; },
       // One UPDATE: findRefresh/findAccess join the family, so its tokens read as revoked.
       revokeFamily: async (familyId, at) => { await run(pool, SQL.revokeFamily, at, familyId); },
       revokeAccess: async (id, at, record) => {

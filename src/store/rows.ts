@@ -1,5 +1,5 @@
 // Row <-> domain mapping shared by every SQL adapter. Lists are stored as JSON text.
-import type { AccessRecord, Client, Participant, RefreshRecord, StoredKey, User } from '../core/types.js';
+import type { AccessRecord, Client, FamilyRecord, Participant, RefreshRecord, StoredKey, User } from '../core/types.js';
 
 type Row = Record<string, unknown>;
 
@@ -106,6 +106,16 @@ export function refreshFromRow(r: Row): RefreshRecord {
   };
 }
 
+export function familyFromRow(r: Row): FamilyRecord {
+  return {
+    id: String(r.id),
+    client_id: String(r.client_id),
+    user_id: strOrNull(r.user_id),
+    created_at: num(r.created_at),
+    revoked_at: numOrNull(r.revoked_at),
+  };
+}
+
 export function accessFromRow(r: Row): AccessRecord {
   return {
     id: String(r.id),
@@ -133,6 +143,7 @@ export const SQL = {
   // revoked_at IS NULL)` made SQLite scan every family on every rotation.
   consumeRefresh:
     'UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND NOT EXISTS (SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NOT NULL)',
+  findFamily: 'SELECT * FROM token_families WHERE id = ?',
   insertFamily: 'INSERT INTO token_families (id, client_id, user_id, created_at, revoked_at) VALUES (?, ?, ?, ?, NULL)',
   insertRefresh:
     'INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, resource, expires_at, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',

@@ -9,7 +9,7 @@ import type { IssueWrite, NewAccess, Store } from '../core/store.js';
 import type { Client, Participant, StoredKey, User } from '../core/types.js';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL } from './migrations.js';
 import {
-  accessFromRow, accessParams, CLIENT_COLUMNS, clientFromRow, clientToRow, keyFromRow,
+  accessFromRow, accessParams, CLIENT_COLUMNS, familyFromRow, clientFromRow, clientToRow, keyFromRow,
   PARTICIPANT_COLUMNS, participantFromRow, participantToRow, refreshFromRow, refreshParams,
   SQL, USER_COLUMNS, userFromRow, userToRow,
 } from './rows.js';
@@ -126,6 +126,7 @@ export function openSqlite(path: string): Store {
       persistIssue: async (w, now) => persist(w, now),
       findRefresh: async (hash) => { const r = one(SQL.findRefresh, hash); return r ? refreshFromRow(r) : null; },
       findAccess: async (id) => { const r = one(SQL.findAccess, id); return r ? accessFromRow(r) : null; },
+      findFamily: async (id) => { const r = one(SQL.findFamily, id); return r ? familyFromRow(r) : null; },
       revokeFamily: async (familyId, at) => revokeFamily(familyId, at),
       revokeAccess: async (id, at, record) => revokeAccess(id, at, record),
       purgeExpired: async (before) => purge(before),

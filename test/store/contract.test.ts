@@ -292,6 +292,11 @@ for (const kind of BACKENDS) {
         assert.equal((await store.tokens.findRefresh('h-keep'))?.family_revoked_at, null);
         assert.equal((await store.tokens.findAccess('a-keep'))?.family_revoked_at, null);
 
+        // findFamily reads the family itself (JWTs name theirs in `sid`).
+        assert.deepEqual(await store.tokens.findFamily('f-rev'), { ...family('f-rev'), revoked_at: NOW + 30 });
+        assert.equal((await store.tokens.findFamily('f-keep'))?.revoked_at, null);
+        assert.equal(await store.tokens.findFamily('no-such-family'), null);
+
         // A second revocation keeps the first time.
         await store.tokens.revokeFamily('f-rev', NOW + 40);
         assert.equal((await store.tokens.findRefresh('h-rev'))?.family_revoked_at, NOW + 30);

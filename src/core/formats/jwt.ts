@@ -1,5 +1,6 @@
-// RFC 9068 JWT access tokens. Stored only when part of a refresh family, keyed by jti,
-// so revoking the family makes the JWT read inactive on introspection.
+// RFC 9068 JWT access tokens. Nothing is stored: a JWT from a refresh family names the
+// family in its `sid` claim, so revoking the family makes it read inactive on
+// introspection (core/inspect.ts); a JWT revoked on its own gets a row then.
 import { signJwt } from '../jwt.js';
 import type { AccessTokenFormat } from './index.js';
 
@@ -7,11 +8,6 @@ export const jwtFormat: AccessTokenFormat = {
   signed: true,
   mint(m) {
     if (!m.key) throw new Error('jwt format needs a signing key');
-    const token = signJwt(m.key, m.profile.typ, m.claims);
-    const record = m.familyId === null ? null : {
-      id: m.jti, format: 'jwt' as const, family_id: m.familyId, client_id: m.clientId, user_id: m.userId,
-      scope: m.scope, claims: '{}', expires_at: m.exp, created_at: m.iat,
-    };
-    return { token, record };
+    return { token: signJwt(m.key, m.profile.typ, m.claims), record: null };
   },
 };
