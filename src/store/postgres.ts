@@ -24,6 +24,18 @@ const MIGRATION_LOCK = 0x74657373657261n;
 /** Returned by a transaction body to roll back instead of committing. */
 const ROLLBACK = Symbol('rollback');
 
+// Column lists of the rows persistIssue writes, in the order of rows.ts' *Params helpers.
+const T = 'text' as const;
+const B = 'bigint' as const;
+const FAMILY_COLS: [string, typeof T | typeof B][] = [['id', T], ['client_id', T], ['user_id', T], ['created_at', B]];
+const REFRESH_COLS: [string, typeof T | typeof B][] = [
+  ['hash', T], ['family_id', T], ['client_id', T], ['user_id', T], ['scope', T], ['resource', T], ['expires_at', B], ['created_at', B],
+];
+const ACCESS_COLS: [string, typeof T | typeof B][] = [
+  ['id', T], ['format', T], ['family_id', T], ['client_id', T], ['user_id', T], ['scope', T], ['claims', T],
+  ['expires_at', B], ['created_at', B], ['revoked_at', B],
+];
+
 // rows.ts writes `?` placeholders (shared with SQLite); pg wants $1..$n. None of our SQL has
 // a `?` inside a literal, so a plain rewrite is safe. Done once per distinct statement.
 const numbered = new Map<string, string>();
@@ -82,19 +94,37 @@ export async function openPostgres(url: string): Promise<Store> {
     }
   }
 
-  const persistIssue = async (w: IssueWrite, now: number): Promise<boolean> =>
-    (await tx(async (c) => {
-      // RFC 9700 §4.14.2 rotation. Under READ COMMITTED a second transaction consuming the
-      // same hash blocks on the row lock taken by the first UPDATE, then re-checks
-      // `used_at IS NULL` against the committed row and matches nothing: exactly one wins.
-      if (w.consumeRefreshHash !== undefined && (await run(c, SQL.consumeRefresh, now, w.consumeRefreshHash)) !== 1) {
-        return ROLLBACK;
-      }
-      if (w.family) await run(c, SQL.insertFamily, w.family.id, w.family.client_id, w.family.user_id, w.family.created_at);
-      if (w.refresh) await run(c, SQL.insertRefresh, ...refreshParams(w.refresh));
-      if (w.access) await run(c, SQL.insertAccess, ...accessParams(w.access));
-      return true;
-    })) === true;
+  // Everything one token response writes, as ONE statement: data-modifying CTEs run
+  // atomically, so this needs one round trip instead of BEGIN/UPDATE/INSERT…/COMMIT.
+  // RFC 9700 §4.14.2 rotation: under READ COMMITTED a second statement consuming the same
+  // hash blocks on the row lock taken by the first UPDATE, then re-checks `used_at IS NULL`
+  // against the committed row and matches nothing; its inserts are conditioned on the
+  // consume, so exactly one wins and the loser writes nothing. Each shape of write is a
+  // named prepared statement.
+  const persistIssue = async (w: IssueWrite, now: number): Promise<boolean> => {
+    const values: unknown[] = [];
+    // In `INSERT … SELECT` a parameter's type is not taken from the column: cast explicitly.
+    const ph = (v: unknown, type: 'text' | 'bigint') => { values.push(v); return `$${values.length}::${type}`; };
+    const parts: string[] = [];
+    const consume = w.consumeRefreshHash !== undefined;
+    if (consume) {
+      const args: [unknown, 'text' | 'bigint'][] = [[now, 'bigint'], [w.consumeRefreshHash, 'text']];
+      let i = 0;
+      parts.push(`consumed AS (${SQL.consumeRefresh.replace(/\?/g, () => ph(...args[i++]!))} RETURNING 1)`);
+    }
+    const guard = consume ? ' WHERE EXISTS (SELECT 1 FROM consumed)' : '';
+    const insert = (name: string, table: string, cols: [string, 'text' | 'bigint'][], vals: unknown[]) =>
+      parts.push(`${name} AS (INSERT INTO ${table} (${cols.map(([c]) => c).join(', ')}) ` +
+        `SELECT ${vals.map((v, i) => ph(v, cols[i]![1])).join(', ')}${guard} RETURNING 1)`);
+    if (w.family) insert('f', 'token_families', FAMILY_COLS, [w.family.id, w.family.client_id, w.family.user_id, w.family.created_at]);
+    if (w.refresh) insert('r', 'refresh_tokens', REFRESH_COLS, refreshParams(w.refresh));
+    if (w.access) insert('a', 'access_tokens', ACCESS_COLS, accessParams(w.access));
+    if (parts.length === 0) return true;
+    const text = `WITH ${parts.join(', ')} SELECT ${consume ? '(SELECT count(*) FROM consumed)' : '1'} AS ok`;
+    const name = `tessera_issue_${consume ? 'c' : ''}${w.family ? 'f' : ''}${w.refresh ? 'r' : ''}${w.access ? 'a' : ''}`;
+    const res = await pool.query<Row>({ name, text, values });
+    return Number(res.rows[0]?.ok) === 1;
+  };
 
   const migrate = () =>
     tx(async (c) => {
