@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import { isWorker, shareMetrics } from './cluster.js';
 import { cachedClients } from './core/client-cache.js';
 import { TokenInspector } from './core/inspect.js';
 import { KeyManager } from './core/keys.js';
@@ -57,6 +58,7 @@ export async function openTessera(config: Config, log: Logger, opts: { applyEnti
     await keys.load();
     await keys.current(config.signing_alg);
     const metrics = new Metrics();
+    if (isWorker()) shareMetrics(metrics.registry);
     const tokens = new TokenService(store, keys, config, {
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
     });

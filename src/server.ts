@@ -17,9 +17,9 @@ export interface Running {
 export async function startServer(
   config: Config,
   log: Logger,
-  opts: { https?: { cert: Buffer; key: Buffer }; beforeListen?: (t: Tessera) => Promise<void> } = {},
+  opts: { https?: { cert: Buffer; key: Buffer }; beforeListen?: (t: Tessera) => Promise<void>; applyEntities?: boolean } = {},
 ): Promise<Running> {
-  const tessera = await openTessera(config, log);
+  const tessera = await openTessera(config, log, opts.applyEntities === false ? { applyEntities: false } : {});
   try {
     if (opts.beforeListen) await opts.beforeListen(tessera);
     const https = opts.https ?? (config.tls_cert && config.tls_key

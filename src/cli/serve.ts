@@ -25,10 +25,18 @@ export function serveCommand(program: Command): void {
         https = await selfSignedCertificate(config.host);
         if (!config.issuer.startsWith('https:')) config.issuer = config.issuer.replace(/^http:/, 'https:');
       }
+      const { isWorker, runPrimary, workerCount } = await import('../cluster.js');
+      const workers = opts.dev ? 1 : workerCount(config.workers);
+      if (workers > 1 && !isWorker()) {
+        await runPrimary(config, log, workers);
+        log.info('stopped');
+        log.flush?.();
+        process.exit(0);
+      }
       const started = Date.now();
-      const running = await startServer(config, log, https ? { https } : {});
+      const running = await startServer(config, log, { ...(https ? { https } : {}), ...(isWorker() ? { applyEntities: false } : {}) });
       stopOnSignals(running, log);
-      log.info({ url: running.url, store: running.tessera.store.kind, ms: Date.now() - started }, 'tessera ready');
+      if (!isWorker()) log.info({ url: running.url, store: running.tessera.store.kind, ms: Date.now() - started }, 'tessera ready');
       if (opts.dev) {
         log.warn('DEV MODE: non-production identity provider; do not expose it');
         process.stdout.write(`${await setUpDev(running.tessera, running.url)}\n`);

@@ -49,6 +49,8 @@ export interface Config {
   access_token_ttl: number;
   refresh_token_ttl: number;
   signing_alg: SigningAlg;
+  /** Processes serving requests (node:cluster); `auto` = one per CPU. */
+  workers: number | 'auto';
   /** Seconds a client read from the store is reused; 0 turns the cache off. */
   client_cache_ttl: number;
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -69,6 +71,7 @@ export const DEFAULTS = {
   refresh_token_ttl: 2592000,
   signing_alg: 'ES256',
   client_cache_ttl: 5,
+  workers: 1,
   log_level: 'info',
   dialects: [...DIALECTS],
   hcx_client_id: 'hcx',
@@ -81,6 +84,6 @@ export const DEFAULTS = {
 export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'list'> = {
   issuer: 'string', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
   database: 'string', data_dir: 'string', secret_key: 'string',
-  access_token_ttl: 'number', refresh_token_ttl: 'number', signing_alg: 'string', client_cache_ttl: 'number', log_level: 'string',
+  access_token_ttl: 'number', refresh_token_ttl: 'number', signing_alg: 'string', client_cache_ttl: 'number', workers: 'string', log_level: 'string',
   dialects: 'list', hcx_client_id: 'string', clients: 'list', users: 'list', participants: 'list',
 };

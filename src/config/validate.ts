@@ -176,6 +176,7 @@ export function validateConfig(raw: Raw): Config {
     refresh_token_ttl: int(raw, 'refresh_token_ttl', '', 1, 315_360_000) ?? DEFAULTS.refresh_token_ttl,
     signing_alg: oneOf(raw, 'signing_alg', '', SIGNING_ALGS) ?? DEFAULTS.signing_alg,
     client_cache_ttl: int(raw, 'client_cache_ttl', '', 0, 3600) ?? DEFAULTS.client_cache_ttl,
+    workers: raw.workers === 'auto' ? 'auto' : int(raw, 'workers', '', 1, 64) ?? DEFAULTS.workers,
     log_level: oneOf(raw, 'log_level', '', LOG_LEVELS) ?? DEFAULTS.log_level,
     dialects: dialects as Config['dialects'],
     hcx_client_id: str(raw, 'hcx_client_id', '') ?? DEFAULTS.hcx_client_id,

@@ -9,5 +9,5 @@ export const REDACT = [
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, base: { service: 'tessera' }, redact: { paths: REDACT, censor: '[redacted]' } }, destination ?? pino.destination({ sync: false }));
+  return pino({ level, base: { service: 'tessera', pid: process.pid }, redact: { paths: REDACT, censor: '[redacted]' } }, destination ?? pino.destination({ sync: false }));
 }

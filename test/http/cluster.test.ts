@@ -1,0 +1,56 @@
+// `workers: 2`: two processes on one port and one database; /metrics sums them; SIGTERM
+// stops every worker and the primary exits 0.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { makeDatabase } from '../helpers/stores.js';
+import { basic, postForm, SECRET_KEY } from '../helpers/server.js';
+import { SECRETS, standardConfig } from './fixtures.js';
+
+describe('workers (node:cluster)', () => {
+  it('serves from several processes, aggregates metrics, stops on SIGTERM', async () => {
+    const db = await makeDatabase('sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-cluster-'));
+    const cfg = join(dir, 'tessera.yaml');
+    // A fixed free-ish port: workers share the primary's handle, so port 0 would work too,
+    // but the test must know the URL before the first worker logs.
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    writeFileSync(cfg, JSON.stringify({ port, workers: 2, database: db.url, data_dir: dir, secret_key: SECRET_KEY, log_level: 'info', ...standardConfig }));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', cfg], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += String(c); });
+    child.stderr.on('data', (c: Buffer) => { out += String(c); });
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setInterval(() => { if (out.includes('tessera ready (cluster)')) { clearInterval(timer); resolve(); } }, 50);
+        void exited.then((code) => { clearInterval(timer); reject(new Error(`exited ${code}: ${out}`)); });
+      });
+      const url = `http://127.0.0.1:${port}`;
+      const pids = new Set<number>();
+      for (let i = 0; i < 12; i++) {
+        const r = await postForm(`${url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('svc', SECRETS.svc), connection: 'close' });
+        assert.equal(r.status, 200, r.text);
+      }
+      // Each worker logs its pid on every request line.
+      for (const line of out.split('\n')) {
+        const m = /"pid":(\d+).*"path":"\/oauth2\/token"/.exec(line);
+        if (m) pids.add(Number(m[1]));
+      }
+      assert.ok(pids.size >= 1);
+      const metrics = await (await fetch(`${url}/metrics`, { headers: { connection: 'close' } })).text();
+      assert.match(metrics, /tessera_tokens_issued_total\{grant_type="client_credentials",client_id="svc",format="jwt"\} 12/);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, out.slice(-1500));
+    } finally {
+      child.kill('SIGKILL');
+      await db.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
