@@ -31,12 +31,12 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-type ServerName = 'tessera' | 'oidc-provider' | 'bare-fastify';
+type ServerName = 'tessera' | 'tessera ×2 workers' | 'oidc-provider' | 'bare-fastify';
 interface Run { server: ServerName; child: () => Child | undefined; spec: LoadSpec; probe?: boolean }
 interface Scenario { id: string; title: string; runs: Run[] }
 
 const SHORT: Record<string, string> = {
-  'cc-es256': 'client_credentials ES256', 'cc-rs256': 'client_credentials RS256', 'cc-opaque': 'client_credentials opaque',
+  'cc-es256': 'client_credentials ES256', 'cc-es256-w2': 'client_credentials ES256, 2 workers', 'cc-rs256': 'client_credentials RS256', 'cc-opaque': 'client_credentials opaque',
   'refresh-sqlite': 'refresh rotation, SQLite', 'refresh-pg': 'refresh rotation, PostgreSQL', password: 'password grant',
   introspect: 'introspection (opaque)', jwks: 'JWKS fetch', 'dialect-o': 'dialect o: /o/token/', 'dialect-apk': 'dialect apk (RS256)',
   'dialect-v1': 'dialect v1: /v1/…/company', 'dialect-hcx': 'dialect hcx user token', hello: 'hello-world GET',
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   const extra: { tesseraStartMs?: number; tesseraRss?: number | null; peerRss: Record<string, number | null> } = { peerRss: {} };
   let tessera: Child | undefined;
+  let tesseraW: Child | undefined;
   let oidc: Child | undefined;
   let bare: Child | undefined;
   try {
@@ -122,7 +123,15 @@ async function main(): Promise<void> {
     extra.peerRss['oidc-provider'] = rssMb(oidc.pid);
     extra.peerRss['bare-fastify'] = rssMb(bare.pid);
 
+    // The same Tessera as a node:cluster of two workers (its own database and key).
+    if (!ONLY || ONLY.has('cc-es256-w2')) {
+      const wPort = await freePort();
+      const wCfg = writeTesseraConfig(tmp, wPort, `sqlite:${join(tmp, 'tessera-workers.db')}`, { workers: 2 });
+      tesseraW = await startTessera('tessera ×2 workers', wCfg, wPort);
+      children.push(tesseraW);
+    }
     const T = () => tessera;
+    const W = () => tesseraW;
     const O = () => oidc;
     const B = () => bare;
     const tUrl = tessera.url;
@@ -131,6 +140,14 @@ async function main(): Promise<void> {
         id: 'cc-es256', title: 'client_credentials, JWT ES256',
         runs: [
           { server: 'tessera', child: T, spec: clientCredentials('cc-es256', CONN) },
+          { server: 'oidc-provider', child: O, spec: peerToken(null, CONN) },
+          { server: 'bare-fastify', child: B, spec: { connections: CONN, request: () => ({ method: 'POST', path: '/token', headers: { 'content-type': FORM }, body: form({ grant_type: 'client_credentials', scope: SCOPE }) }), check: hasAccessToken } },
+        ],
+      },
+      {
+        id: 'cc-es256-w2', title: 'client_credentials, JWT ES256, Tessera with workers: 2',
+        runs: [
+          { server: 'tessera ×2 workers', child: W, spec: clientCredentials('cc-es256', CONN) },
           { server: 'oidc-provider', child: O, spec: peerToken(null, CONN) },
           { server: 'bare-fastify', child: B, spec: { connections: CONN, request: () => ({ method: 'POST', path: '/token', headers: { 'content-type': FORM }, body: form({ grant_type: 'client_credentials', scope: SCOPE }) }), check: hasAccessToken } },
         ],
@@ -244,11 +261,11 @@ async function main(): Promise<void> {
   }
 
   // Ratios: Tessera against every other server measured in the same scenario.
-  const order = ['cc-es256', 'cc-rs256', 'cc-opaque', 'refresh-sqlite', 'refresh-pg', 'password', 'introspect', 'jwks', 'dialect-o', 'dialect-apk', 'dialect-v1', 'dialect-hcx', 'hello'];
+  const order = ['cc-es256', 'cc-es256-w2', 'cc-rs256', 'cc-opaque', 'refresh-sqlite', 'refresh-pg', 'password', 'introspect', 'jwks', 'dialect-o', 'dialect-apk', 'dialect-v1', 'dialect-hcx', 'hello'];
   rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   for (const r of rows) {
-    if (r.server !== 'tessera') continue;
-    const peers = rows.filter((p) => p.id === r.id && p.server !== 'tessera' && p.rps > 0);
+    if (!r.server.startsWith('tessera')) continue;
+    const peers = rows.filter((p) => p.id === r.id && !p.server.startsWith('tessera') && p.rps > 0);
     r.ratio = peers.map((p) => `${(r.rps / p.rps).toFixed(2)}× ${p.server === 'bare-fastify' ? 'ceiling' : p.server}`).join('; ');
   }
 

@@ -22,7 +22,7 @@ export const CLIENTS: Record<string, Record<string, unknown>> = {
 };
 
 /** Write a Tessera config (JSON is YAML) and return its path. */
-export function writeTesseraConfig(dir: string, port: number, database: string): string {
+export function writeTesseraConfig(dir: string, port: number, database: string, extra: Record<string, unknown> = {}): string {
   const config = {
     host: '127.0.0.1',
     port,
@@ -35,6 +35,7 @@ export function writeTesseraConfig(dir: string, port: number, database: string):
       client_id, client_secret: SECRET, grant_types: ['client_credentials'], scope: [SCOPE], ...extra,
     })),
     users: [{ username: USER.username, password: USER.password }],
+    ...extra,
   };
   const file = join(dir, `tessera-${port}.yaml`);
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);

@@ -85,7 +85,7 @@ export class TokenService {
       issuer: this.settings.issuer, client, user: outcome.user, participant, scope: outcome.scope,
       aud: outcome.resource ?? client.audience ?? this.settings.issuer, jti, iat: now, exp, familyId,
     });
-    const minted = format.mint({
+    const minted = await format.mint({
       claims, profile, key, jti, clientId: client.client_id, userId: outcome.user?.id ?? null,
       scope: outcome.scope, familyId, iat: now, exp,
     });

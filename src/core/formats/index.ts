@@ -28,7 +28,7 @@ export interface Minted {
 export interface AccessTokenFormat {
   /** Whether minting needs a signing key. */
   signed: boolean;
-  mint(input: MintInput): Minted;
+  mint(input: MintInput): Minted | Promise<Minted>;
 }
 
 export const formats: Record<TokenFormat, AccessTokenFormat> = { jwt: jwtFormat, opaque: opaqueFormat };

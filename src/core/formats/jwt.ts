@@ -6,8 +6,8 @@ import type { AccessTokenFormat } from './index.js';
 
 export const jwtFormat: AccessTokenFormat = {
   signed: true,
-  mint(m) {
+  async mint(m) {
     if (!m.key) throw new Error('jwt format needs a signing key');
-    return { token: signJwt(m.key, m.profile.typ, m.claims), record: null };
+    return { token: await signJwt(m.key, m.profile.typ, m.claims), record: null };
   },
 };
