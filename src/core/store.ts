@@ -52,7 +52,7 @@ export interface NewFamily {
   created_at: EpochSeconds;
 }
 
-export type NewRefresh = Omit<RefreshRecord, 'used_at' | 'family_revoked_at'>;
+export type NewRefresh = Omit<RefreshRecord, 'used_at' | 'family_revoked_at' | 'user'>;
 export type NewAccess = Omit<AccessRecord, 'revoked_at' | 'family_revoked_at'>;
 
 /** Everything one token response writes, persisted in ONE transaction. */

@@ -93,6 +93,8 @@ export interface RefreshRecord {
   used_at: number | null;
   /** From the family row: set when the family has been revoked. */
   family_revoked_at: number | null;
+  /** The token's user, read in the same query (null: a client token, or the user is gone). */
+  user: User | null;
 }
 
 /**

@@ -103,6 +103,9 @@ export function refreshFromRow(r: Row): RefreshRecord {
     created_at: num(r.created_at),
     used_at: numOrNull(r.used_at),
     family_revoked_at: numOrNull(r.family_revoked_at),
+    user: r.u_id === null || r.u_id === undefined
+      ? null
+      : userFromRow(Object.fromEntries(USER_COLUMNS.map((c) => [c, r[`u_${c}`]]))),
   };
 }
 
@@ -134,8 +137,11 @@ export function accessFromRow(r: Row): AccessRecord {
 
 /** SQL shared by both adapters, with `?` placeholders; postgres.ts numbers them. */
 export const SQL = {
+  // The user comes in the same query: a rotation needs it, and on PostgreSQL every query
+  // is a round trip.
   findRefresh:
-    'SELECT r.*, f.revoked_at AS family_revoked_at FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id WHERE r.hash = ?',
+    `SELECT r.*, f.revoked_at AS family_revoked_at, ${USER_COLUMNS.map((c) => `u.${c} AS u_${c}`).join(', ')} ` +
+    'FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id LEFT JOIN users u ON u.id = r.user_id WHERE r.hash = ?',
   findAccess:
     'SELECT a.*, f.revoked_at AS family_revoked_at FROM access_tokens a LEFT JOIN token_families f ON f.id = a.family_id WHERE a.id = ?',
   // RFC 9700 §4.14.2 rotation: the conditional update is the race guard. The family check

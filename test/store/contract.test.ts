@@ -207,17 +207,28 @@ for (const kind of BACKENDS) {
       it('persistIssue writes family, refresh and access; find reads them back', async () => {
         const ok = await store.tokens.persistIssue({ family: family('f1'), refresh: refresh('h1', 'f1'), access: access('a1', 'f1') }, NOW);
         assert.equal(ok, true);
-        assert.deepEqual(await store.tokens.findRefresh('h1'), { ...refresh('h1', 'f1'), used_at: null, family_revoked_at: null });
+        assert.deepEqual(await store.tokens.findRefresh('h1'), { ...refresh('h1', 'f1'), used_at: null, family_revoked_at: null, user: null });
         assert.deepEqual(await store.tokens.findAccess('a1'), { ...access('a1', 'f1'), revoked_at: null, family_revoked_at: null });
         assert.equal(await store.tokens.findRefresh('missing'), null);
         assert.equal(await store.tokens.findAccess('missing'), null);
+      });
+
+      it('findRefresh brings the token\'s user along (one query)', async () => {
+        const u = await store.users.upsert({
+          id: 'rt-user-id', username: 'rt-user', password_hash: 'h', email: null, name: null, roles: ['r1'],
+          participant_code: null, created_at: NOW, updated_at: NOW,
+        });
+        await store.tokens.persistIssue({ family: family('f-u'), refresh: refresh('h-u', 'f-u', { user_id: u.id }) }, NOW);
+        assert.deepEqual((await store.tokens.findRefresh('h-u'))?.user, u);
+        await store.users.delete('rt-user');
+        assert.equal((await store.tokens.findRefresh('h-u'))?.user, null);
       });
 
       it('stores nulls and access tokens without a family', async () => {
         const r = refresh('h-null', 'f1', { user_id: null, resource: null });
         const a = access('a-nofam', null, { user_id: null, format: 'jwt' });
         assert.equal(await store.tokens.persistIssue({ refresh: r, access: a }, NOW), true);
-        assert.deepEqual(await store.tokens.findRefresh('h-null'), { ...r, used_at: null, family_revoked_at: null });
+        assert.deepEqual(await store.tokens.findRefresh('h-null'), { ...r, used_at: null, family_revoked_at: null, user: null });
         assert.deepEqual(await store.tokens.findAccess('a-nofam'), { ...a, revoked_at: null, family_revoked_at: null });
       });
 

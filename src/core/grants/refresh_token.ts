@@ -23,7 +23,7 @@ export const refreshTokenGrant: Grant = {
       throw invalidGrant('refresh token has already been used', `reuse detected, family ${rt.family_id} revoked`);
     }
     if (rt.expires_at <= now) throw invalidGrant('refresh token has expired');
-    const user = rt.user_id ? await store.users.getById(rt.user_id) : null;
+    const user = rt.user; // read with the token, in one query
     if (rt.user_id && !user) throw invalidGrant('the user of this refresh token no longer exists');
     // RFC 6749 §6: the new scope may narrow the original, never widen it.
     const scope = grantScope(params.scope, rt.scope);

@@ -60,6 +60,14 @@ for (const backend of BACKENDS) {
       await assert.rejects(refreshTokenGrant.handle({ client: await client('r1'), params: { refresh_token: 't5-next' }, now: now(), store: h.store }), { code: 'invalid_grant', description: 'refresh token has been revoked' });
     });
 
+    it('a deleted user\'s refresh token is refused', async () => {
+      const gone = await addUser(h.store, 'erin', 'pw');
+      await seedRefresh(h.store, { token: 't6', family: 'f6', client: 'r1', userId: gone.id, scope: 'a', expires: now() + 100 });
+      await h.store.users.delete('erin');
+      await assert.rejects(refreshTokenGrant.handle({ client: await client('r1'), params: { refresh_token: 't6' }, now: now(), store: h.store }),
+        { code: 'invalid_grant', description: 'the user of this refresh token no longer exists' });
+    });
+
     it('unknown or missing token', async () => {
       await assert.rejects(refreshTokenGrant.handle({ client: await client('r1'), params: { refresh_token: 'nope' }, now: now(), store: h.store }), { code: 'invalid_grant' });
       await assert.rejects(refreshTokenGrant.handle({ client: await client('r1'), params: {}, now: now(), store: h.store }), { code: 'invalid_request' });
