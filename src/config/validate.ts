@@ -3,6 +3,7 @@ import {
   AUTH_METHODS, CLIENT_PROFILES, GRANT_TYPES, SIGNING_ALGS, TOKEN_FORMATS,
 } from '../core/types.js';
 import { defaultFormatFor } from '../core/profiles/index.js';
+import { isValidScopeToken } from '../core/scope.js';
 import { ConfigError } from './error.js';
 import {
   DEFAULTS, DIALECTS, KEY_TYPES, type ClientConfig, type Config, type ParticipantConfig, type UserConfig,
@@ -68,6 +69,14 @@ function unknownKeys(raw: Raw, allowed: readonly string[], path: string): void {
   }
 }
 
+/** RFC 6749 §3.3: each scope token is printable ASCII without space, `"` or `\`. */
+function scopeList(r: Raw, path: string): string[] {
+  const scopes = strList(r, 'scope', path) ?? [];
+  const bad = scopes.find((s) => !isValidScopeToken(s));
+  if (bad !== undefined) throw new ConfigError(`${path}scope`, `${JSON.stringify(bad)} is not a valid scope token (RFC 6749 §3.3)`);
+  return scopes;
+}
+
 const CLIENT_KEYS = [
   'client_id', 'client_secret', 'client_name', 'grant_types', 'scope', 'token_endpoint_auth_method',
   'access_token_format', 'access_token_ttl', 'refresh_token_ttl', 'audience', 'access_token_signing_alg',
@@ -93,7 +102,7 @@ export function validateClient(r: Raw, path: string): ClientConfig {
   const c: ClientConfig = {
     client_id,
     grant_types: grant_types as ClientConfig['grant_types'],
-    scope: (strList(r, 'scope', path) ?? []).join(' '),
+    scope: scopeList(r, path).join(' '),
     token_endpoint_auth_method: method,
     // A dialect profile may default to another format (`o`: opaque, as Django-OAuth-Toolkit).
     access_token_format: oneOf(r, 'access_token_format', path, TOKEN_FORMATS) ?? defaultFormatFor(str(r, 'profile', path)),

@@ -38,6 +38,7 @@ describe('configuration', () => {
       [{ clients: [{ client_id: 'a', client_secret: 's' }, { client_id: 'a', client_secret: 's' }] }, /config: clients\[1\]: duplicate entry "a"/],
       [{ users: [{ username: 'u' }] }, /config: users\[0\]\.password: is required/],
       [{ colour: 'blue' }, /config: colour: is not a known key/],
+      [{ clients: [{ client_id: 'a', client_secret: 's', scope: 'read "all"' }] }, /config: clients\[0\]\.scope: "\\"all\\"" is not a valid scope token/],
       [{ tls_cert: 'a.pem' }, /config: tls_key: tls_cert and tls_key must be set together/],
     ];
     for (const [raw, msg] of cases) assert.throws(() => validateConfig(raw), msg);

@@ -1,7 +1,7 @@
 // Client authentication (RFC 6749 §2.3), a registry keyed by method. The HTTP layer says
 // what was presented and how; this decides whether it identifies a registered client.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { invalidClient, invalidRequest } from '../errors.js';
+import { invalidClient } from '../errors.js';
 import { verifyClientSecret } from '../secrets.js';
 import type { ClientRepo } from '../store.js';
 import type { AuthMethod, Client } from '../types.js';
@@ -62,9 +62,4 @@ export async function authenticateClient(clients: ClientRepo, p: PresentedCreden
     throw invalidClient('client authentication failed', basic, `bad credentials for ${p.client_id}`);
   }
   return client;
-}
-
-export function requireNotEmpty(value: string | undefined, name: string): string {
-  if (value === undefined || value === '') throw invalidRequest(`${name} is required`);
-  return value;
 }

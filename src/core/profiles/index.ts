@@ -1,6 +1,6 @@
 // Claim profiles: what a client's access token carries and the defaults it gets.
-// A client's `profile` field selects one (absent = standard RFC 9068); dialects add theirs
-// here, so no grant knows about any dialect.
+// A client's `profile` field selects one (absent = standard RFC 9068); each dialect's claim
+// set is listed here, so no grant knows about any dialect.
 import type { Client, Participant, SigningAlg, TokenFormat, User } from '../types.js';
 import { apkProfile } from './apk.js';
 import { hcxProfile } from './hcx.js';
@@ -39,10 +39,6 @@ export interface ClaimProfile {
 const profiles = new Map<string, ClaimProfile>([
   ['standard', standardProfile], ['apk', apkProfile], ['hcx', hcxProfile], ['o', oProfile],
 ]);
-
-export function registerProfile(name: string, profile: ClaimProfile): void {
-  profiles.set(name, profile);
-}
 
 export function profileFor(client: Client): ClaimProfile {
   return (client.profile && profiles.get(client.profile)) || standardProfile;
