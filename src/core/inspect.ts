@@ -59,11 +59,7 @@ export class TokenInspector {
   async #verify(token: string): Promise<JWTPayload | null> {
     try {
       const { payload } = await jwtVerify(token, async (header) => {
-        let key = header.kid ? this.keys.byKid(header.kid) : undefined;
-        if (!key && header.kid) {
-          await this.keys.load(); // a key rotated by another instance or the CLI
-          key = this.keys.byKid(header.kid);
-        }
+        const key = header.kid ? await this.keys.byKidReloading(header.kid) : undefined;
         if (!key || key.alg !== header.alg) throw new joseErrors.JWKSNoMatchingKey();
         return key.publicKey;
       }, { issuer: this.settings.issuer, clockTolerance: 60 });

@@ -122,6 +122,22 @@ export class KeyManager {
     return this.#keys.find((k) => k.kid === kid);
   }
 
+  #lastMissReload = 0;
+
+  /**
+   * A kid we do not know may be a key just rotated elsewhere: reload, but at most every
+   * 5 s, so tokens with made-up kids cannot turn into a stream of store reads.
+   */
+  async byKidReloading(kid: string): Promise<SigningKey | undefined> {
+    const known = this.byKid(kid);
+    if (known) return known;
+    const now = Date.now();
+    if (now - this.#lastMissReload < 5000) return undefined;
+    this.#lastMissReload = now;
+    await this.load();
+    return this.byKid(kid);
+  }
+
   all(): readonly SigningKey[] {
     return this.#keys;
   }
