@@ -14,6 +14,14 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
+/**
+ * What a log line may say about a presented identifier that did not match anything: a
+ * user may have typed a secret into the username or client_id field, so never the value.
+ */
+export function fingerprint(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 12)}`;
+}
+
 export function generateClientSecret(): string {
   return randomToken(32);
 }

@@ -3,7 +3,7 @@
 // https://ID:SECRET@host/o/token/) or in the body; bad user credentials answer with
 // oauthlib's own text. Everything else is the core's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateClient } from '../core/client-auth/index.js';
+import { authenticateConfidentialClient } from '../core/client-auth/index.js';
 import { invalidRequest, OAuthError } from '../core/errors.js';
 import { INVALID_CREDENTIALS } from '../core/grants/password.js';
 import type { TokenResult } from '../core/token-service.js';
@@ -62,7 +62,7 @@ async function introspect(t: Tessera, req: FastifyRequest, reply: FastifyReply):
       }
     }
   } else {
-    await authenticateClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
+    await authenticateConfidentialClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
   }
   if (!token) throw invalidRequest('token is required');
   return noStore(reply).send(await introspectionBody(t, await t.inspector.inspect(token)));

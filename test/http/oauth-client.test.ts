@@ -226,6 +226,11 @@ for (const backend of BACKENDS) {
       assert.equal(intro.token_type, 'Bearer');
       assert.equal(intro.iss, srv.url);
       assert.equal(typeof intro.exp, 'number');
+      // RFC 7662 §2.1: a public client (only a client_id) may not introspect.
+      const pub = await postForm(`${srv.url}/oauth2/introspect`, { client_id: 'spa', token: r.json.access_token });
+      assert.equal(pub.status, 401);
+      assert.equal(pub.json.error, 'invalid_client');
+      assert.equal(pub.json.active, undefined);
       const unknown = await postForm(`${srv.url}/oauth2/introspect`, { token: 'not-a-token' }, { authorization: basic('app', SECRETS.app) });
       assert.deepEqual(unknown.json, { active: false });
       const forged = r.json.access_token.slice(0, -4) + 'AAAA';

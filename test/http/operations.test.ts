@@ -59,13 +59,17 @@ for (const backend of BACKENDS) {
       assert.equal(r.status, 200);
       await postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', username: 'alice', password: 'wrong-password-xyz' }, { authorization: basic('app', SECRETS.app) });
       await postForm(`${srv.url}/oauth2/token?client_secret=${SECRETS.svc}`, { grant_type: 'client_credentials' });
+      // Secrets typed into identifier fields: swapped Basic parts, a password as username.
+      await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic(SECRETS.svc, 'svc') });
+      await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: SECRETS.poster, client_secret: 'x' });
+      await postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', username: PASSWORDS.bob, password: 'x' }, { authorization: basic('app', SECRETS.app) });
       await postForm(`${srv.url}/oauth2/introspect`, { token: r.json.access_token }, { authorization: basic('app', SECRETS.app) });
       await new Promise((res) => setTimeout(res, 50));
       const all = lines.join('');
       const requestLines = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
       assert.ok(requestLines.length >= 4);
       for (const l of requestLines) assert.ok(l.reqId, 'request id in every request line');
-      for (const secret of [PASSWORDS.alice, 'wrong-password-xyz', SECRETS.app, SECRETS.svc, r.json.access_token, r.json.refresh_token]) {
+      for (const secret of [PASSWORDS.alice, PASSWORDS.bob, 'wrong-password-xyz', SECRETS.app, SECRETS.svc, SECRETS.poster, r.json.access_token, r.json.refresh_token]) {
         assert.ok(!all.includes(secret), `log leaked ${secret.slice(0, 6)}…`);
       }
     });

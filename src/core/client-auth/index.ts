@@ -2,7 +2,7 @@
 // what was presented and how; this decides whether it identifies a registered client.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { invalidClient } from '../errors.js';
-import { verifyClientSecret } from '../secrets.js';
+import { fingerprint, verifyClientSecret } from '../secrets.js';
 import type { ClientRepo } from '../store.js';
 import type { AuthMethod, Client } from '../types.js';
 
@@ -44,6 +44,18 @@ export const authenticators: Record<AuthMethod, Authenticator> = {
   none: async (client, p) => client.token_endpoint_auth_method === 'none' && p.client_secret === undefined,
 };
 
+/**
+ * RFC 7662 §2.1: the introspection caller must authenticate; a public client, which only
+ * names itself, may not introspect.
+ */
+export async function authenticateConfidentialClient(clients: ClientRepo, p: PresentedCredentials): Promise<Client> {
+  const client = await authenticateClient(clients, p);
+  if (client.token_endpoint_auth_method === 'none') {
+    throw invalidClient('a public client cannot use this endpoint', p.method === 'client_secret_basic');
+  }
+  return client;
+}
+
 export async function authenticateClient(clients: ClientRepo, p: PresentedCredentials): Promise<Client> {
   const basic = p.method === 'client_secret_basic';
   if (!p.client_id) {
@@ -53,13 +65,13 @@ export async function authenticateClient(clients: ClientRepo, p: PresentedCreden
   if (!client) {
     // Burn comparable time to a real check so unknown ids are not told apart by timing.
     if (p.client_secret !== undefined) mac(p.client_secret);
-    throw invalidClient('client authentication failed', basic, `unknown client ${p.client_id}`);
+    throw invalidClient('client authentication failed', basic, `unknown client id ${fingerprint(p.client_id)}`);
   }
   if (p.method === 'none' && client.token_endpoint_auth_method !== 'none') {
     throw invalidClient('client authentication failed', basic, 'confidential client sent no secret');
   }
   if (!(await authenticators[p.method](client, p))) {
-    throw invalidClient('client authentication failed', basic, `bad credentials for ${p.client_id}`);
+    throw invalidClient('client authentication failed', basic, `bad credentials for client ${client.client_id}`);
   }
   return client;
 }

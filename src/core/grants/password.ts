@@ -3,6 +3,7 @@
 import { invalidGrant, invalidRequest } from '../errors.js';
 import { verifyAgainstDummy, verifyPassword } from '../password.js';
 import { grantScope } from '../scope.js';
+import { fingerprint } from '../secrets.js';
 import type { Grant } from './index.js';
 import { checkResource } from './resource.js';
 
@@ -17,7 +18,10 @@ export const passwordGrant: Grant = {
     if (password === undefined) throw invalidRequest('password is required');
     const user = await store.users.getByUsername(username);
     const ok = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);
-    if (!user || !ok) throw invalidGrant(INVALID_CREDENTIALS, `password grant failed for user ${username}`);
+    if (!user || !ok) {
+      // Never the presented username in the log: it may be a mistyped password.
+      throw invalidGrant(INVALID_CREDENTIALS, user ? `wrong password for user id ${user.id}` : `unknown username ${fingerprint(username)}`);
+    }
     const scope = grantScope(params.scope, client.scope);
     return { user, scope, resource: checkResource(client, params.resource), mayRefresh: true };
   },

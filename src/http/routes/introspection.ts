@@ -1,7 +1,7 @@
 // POST /oauth2/introspect (RFC 7662). Client authentication is required (§2.1); anything
 // not active reads `{"active": false}` and nothing more (§2.2).
 import type { FastifyInstance } from 'fastify';
-import { authenticateClient } from '../../core/client-auth/index.js';
+import { authenticateConfidentialClient } from '../../core/client-auth/index.js';
 import { invalidRequest } from '../../core/errors.js';
 import type { InspectedToken } from '../../core/inspect.js';
 import type { Tessera } from '../../runtime.js';
@@ -37,7 +37,7 @@ export function introspectionRoute(app: FastifyInstance, t: Tessera): void {
   route(app, 'POST', '/oauth2/introspect', async (req, reply) => {
     rejectSecretsInQuery(req.query);
     const params = bodyParams(req.body);
-    await authenticateClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
+    await authenticateConfidentialClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
     if (!params.token) throw invalidRequest('token is required');
     return noStore(reply).send(await introspectionBody(t, await t.inspector.inspect(params.token)));
   });
