@@ -85,6 +85,9 @@ export class TokenService {
       issuer: this.settings.issuer, client, user: outcome.user, participant, scope: outcome.scope,
       aud: outcome.resource ?? client.audience ?? this.settings.issuer, jti, iat: now, exp, familyId,
     });
+    // Whatever the profile, a token of a refresh family names it: that is how revoking the
+    // family (or reusing a rotated refresh token) reaches unstored JWTs (core/inspect.ts).
+    if (familyId !== null && claims.sid === undefined) claims.sid = familyId;
     const minted = await format.mint({
       claims, profile, key, jti, clientId: client.client_id, userId: outcome.user?.id ?? null,
       scope: outcome.scope, familyId, iat: now, exp,

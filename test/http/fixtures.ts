@@ -24,6 +24,7 @@ export const standardConfig = {
     { client_id: 'rsa', client_secret: SECRETS.svc, grant_types: ['client_credentials'], access_token_signing_alg: 'RS256' },
     { client_id: 'pss', client_secret: SECRETS.svc, grant_types: ['client_credentials'], access_token_signing_alg: 'PS256' },
     { client_id: 'ed', client_secret: SECRETS.svc, grant_types: ['client_credentials'], access_token_signing_alg: 'EdDSA' },
+    { client_id: 'apk-user', client_secret: SECRETS.app, grant_types: ['password', 'refresh_token'], profile: 'apk' },
   ],
   users: [
     { username: 'alice', password: PASSWORDS.alice, roles: ['doctor', 'admin'], participant_code: 'hosp-1@swasth', email: 'alice@example.test' },

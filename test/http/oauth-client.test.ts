@@ -290,6 +290,19 @@ for (const backend of BACKENDS) {
       assert.equal(ir.json.token_type, 'refresh_token');
     });
 
+    it('a dialect-profile JWT from a refresh family is revoked with its family too', async () => {
+      // An apk-profile client has the WSO2 claim set, which has no session claim of its own.
+      const auth = { authorization: basic('apk-user', SECRETS.app) };
+      const r = await token({ grant_type: 'password', username: 'bob', password: PASSWORDS.bob }, auth);
+      assert.equal(r.status, 200, r.text);
+      // A fresh key set: the apk profile's RS256 key was created after `jwks` was fetched.
+      const { payload } = await jwtVerify(r.json.access_token, createRemoteJWKSet(new URL(as.jwks_uri!)), { issuer: srv.url });
+      assert.equal(typeof payload.sid, 'string');
+      await srv.tessera.store.tokens.revokeFamily(payload.sid as string, Math.floor(Date.now() / 1000));
+      const i = await postForm(`${srv.url}/oauth2/introspect`, { token: r.json.access_token }, auth);
+      assert.deepEqual(i.json, { active: false });
+    });
+
     it('key rotation: new tokens use the new kid; old tokens still verify', async () => {
       const before = await token({ grant_type: 'client_credentials' }, { authorization: basic('svc', SECRETS.svc) });
       const oldKid = decodeProtectedHeader(before.json.access_token).kid;

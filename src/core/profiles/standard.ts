@@ -15,9 +15,6 @@ export const standardProfile: ClaimProfile = {
       client_id: c.client.client_id,
       scope: c.scope,
     };
-    // The session (refresh family) the token belongs to, as OpenID Connect names it:
-    // revocation of the family is checked through it.
-    if (c.familyId) claims.sid = c.familyId;
     if (c.user) {
       if (c.user.participant_code) claims.participant_code = c.user.participant_code;
       if (c.user.roles.length > 0) claims.roles = c.user.roles;
