@@ -14,7 +14,15 @@ function decodeUtf8(buf: Buffer): string {
 
 function setOnce(out: Record<string, string>, key: string, value: string): void {
   if (Object.hasOwn(out, key)) throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} is repeated`);
-  out[key] = value;
+  out[key] = checkNul(key, value);
+}
+
+/** No OAuth parameter contains NUL, and PostgreSQL text cannot hold one: refuse it here. */
+function checkNul(key: string, value: string): string {
+  if (key.includes('\u0000') || value.includes('\u0000')) {
+    throw invalidRequest(`parameter ${JSON.stringify(key.replace(/\u0000/g, '').slice(0, 64))} contains a NUL character`);
+  }
+  return value;
 }
 
 /** application/x-www-form-urlencoded (RFC 6749 Appendix B). */
@@ -54,7 +62,7 @@ export function parseJson(buf: Buffer): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(doc)) {
     if (v === null || v === '') continue;
-    if (typeof v === 'string') out[k] = v;
+    if (typeof v === 'string') out[k] = checkNul(k, v);
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
     else throw invalidRequest(`parameter ${JSON.stringify(k.slice(0, 64))} must be a string`);
   }

@@ -18,7 +18,10 @@ export function parseBasic(header: string | undefined): { id: string; secret: st
   if (colon < 0) throw invalidClient('malformed Basic authorization header', true);
   try {
     const dec = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
-    return { id: dec(decoded.slice(0, colon)), secret: dec(decoded.slice(colon + 1)) };
+    const id = dec(decoded.slice(0, colon));
+    const secret = dec(decoded.slice(colon + 1));
+    if (id.includes('\u0000') || secret.includes('\u0000')) throw new Error('NUL');
+    return { id, secret };
   } catch {
     throw invalidClient('malformed Basic authorization header', true);
   }

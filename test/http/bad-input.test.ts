@@ -89,6 +89,14 @@ for (const backend of BACKENDS) {
       expectError(await raw(srv.url, { path: '/oauth2/token', headers: { 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0xff, 0x7d]) }), 400, 'invalid_request', /UTF-8/);
     });
 
+    it('NUL characters are refused, not passed to the store', async () => {
+      const auth = { authorization: basic('app', SECRETS.app) };
+      expectError(await raw(srv.url, { path: '/oauth2/token', headers: { 'content-type': form }, body: 'grant_type=client_credentials&client_id=a%00b&client_secret=x' }), 400, 'invalid_request', /NUL/);
+      expectError(await postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', username: 'a\u0000', password: 'x' }, auth), 400, 'invalid_request', /NUL/);
+      expectError(await raw(srv.url, { path: '/oauth2/introspect', headers: { 'content-type': 'application/json' }, body: '{"client_id":"x\\u0000","token":"t"}' }), 400, 'invalid_request', /NUL/);
+      expectError(await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from('a\u0000b:s').toString('base64')}` }), 401, 'invalid_client');
+    });
+
     it('absurdly long headers are refused with 431, not a hang', async () => {
       const r = await raw(srv.url, { path: '/oauth2/token', headers: { 'content-type': form, 'x-junk': 'a'.repeat(40 * 1024) }, body: 'grant_type=client_credentials' });
       assert.equal(r.status, 431);
