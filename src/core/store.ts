@@ -78,6 +78,8 @@ export interface TokenRepo {
   findFamily(id: string): Promise<FamilyRecord | null>;
   /** Revoke a family: its refresh tokens and the access tokens issued from it. */
   revokeFamily(familyId: string, at: EpochSeconds): Promise<void>;
+  /** Revoke every family of a user (password change, deletion); returns how many. */
+  revokeUserFamilies(userId: string, at: EpochSeconds): Promise<number>;
   /**
    * Revoke one access token. If the server holds no row for it (a client_credentials JWT),
    * `record` is inserted already revoked, so introspection answers inactive until expiry.

@@ -193,6 +193,7 @@ export async function openPostgres(url: string): Promise<Store> {
       findFamily: async (id) => { const r = await one(SQL.findFamily, id); return r ? familyFromRow(r) : null; },
       // One UPDATE: findRefresh/findAccess join the family, so its tokens read as revoked.
       revokeFamily: async (familyId, at) => { await run(pool, SQL.revokeFamily, at, familyId); },
+      revokeUserFamilies: (userId, at) => run(pool, SQL.revokeUserFamilies, at, userId),
       revokeAccess: async (id, at, record) => {
         if (record) await run(pool, REVOKE_OR_INSERT_ACCESS, ...accessParams(record, at));
         else await run(pool, SQL.revokeAccess, at, id);

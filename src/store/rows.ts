@@ -156,6 +156,7 @@ export const SQL = {
   insertAccess:
     'INSERT INTO access_tokens (id, format, family_id, client_id, user_id, scope, claims, expires_at, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   revokeFamily: 'UPDATE token_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+  revokeUserFamilies: 'UPDATE token_families SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
   revokeAccess: 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
   purgeRefresh: 'DELETE FROM refresh_tokens WHERE expires_at < ?',
   purgeAccess: 'DELETE FROM access_tokens WHERE expires_at < ?',

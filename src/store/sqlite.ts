@@ -128,6 +128,7 @@ export function openSqlite(path: string): Store {
       findAccess: async (id) => { const r = one(SQL.findAccess, id); return r ? accessFromRow(r) : null; },
       findFamily: async (id) => { const r = one(SQL.findFamily, id); return r ? familyFromRow(r) : null; },
       revokeFamily: async (familyId, at) => revokeFamily(familyId, at),
+      revokeUserFamilies: async (userId, at) => run(SQL.revokeUserFamilies, at, userId),
       revokeAccess: async (id, at, record) => revokeAccess(id, at, record),
       purgeExpired: async (before) => purge(before),
     },

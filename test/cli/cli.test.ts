@@ -169,7 +169,13 @@ describe('cli', { concurrency: true }, () => {
         const hash1 = await inStore(async (s) => (await s.users.getByUsername('alice'))!.password_hash);
         assert.ok(await verifyPassword(hash1, 'first-pass'));
 
-        await ok(['user', 'set-password', 'alice', '--password-stdin', '--config', cfg], 'second-pass\n');
+        // A session (refresh family) made with the old password...
+        const aliceId = await inStore(async (s) => (await s.users.getByUsername('alice'))!.id);
+        await inStore((s) => s.tokens.persistIssue({ family: { id: 'alice-session', client_id: 'c', user_id: aliceId, created_at: 1 } }, 1));
+        const out = await ok(['user', 'set-password', 'alice', '--password-stdin', '--config', cfg], 'second-pass\n');
+        assert.match(out, /1 session revoked/);
+        // ...is over once the password changes.
+        assert.notEqual(await inStore(async (s) => (await s.tokens.findFamily('alice-session'))?.revoked_at), null);
         const hash2 = await inStore(async (s) => (await s.users.getByUsername('alice'))!.password_hash);
         assert.ok(await verifyPassword(hash2, 'second-pass'));
         assert.equal(await verifyPassword(hash2, 'first-pass'), false);

@@ -303,6 +303,14 @@ for (const kind of BACKENDS) {
         assert.equal((await store.tokens.findRefresh('h-keep'))?.family_revoked_at, null);
         assert.equal((await store.tokens.findAccess('a-keep'))?.family_revoked_at, null);
 
+        // revokeUserFamilies ends every family of one user, and only those.
+        await store.tokens.persistIssue({ family: { ...family('f-usr-1'), user_id: 'usr-x' }, refresh: refresh('h-usr-1', 'f-usr-1') }, NOW);
+        await store.tokens.persistIssue({ family: { ...family('f-usr-2'), user_id: 'usr-x' } }, NOW);
+        assert.equal(await store.tokens.revokeUserFamilies('usr-x', NOW + 35), 2);
+        assert.equal((await store.tokens.findRefresh('h-usr-1'))?.family_revoked_at, NOW + 35);
+        assert.equal((await store.tokens.findFamily('f-keep'))?.revoked_at, null);
+        assert.equal(await store.tokens.revokeUserFamilies('usr-x', NOW + 36), 0);
+
         // findFamily reads the family itself (JWTs name theirs in `sid`).
         assert.deepEqual(await store.tokens.findFamily('f-rev'), { ...family('f-rev'), revoked_at: NOW + 30 });
         assert.equal((await store.tokens.findFamily('f-keep'))?.revoked_at, null);

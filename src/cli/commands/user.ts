@@ -86,8 +86,11 @@ export function userCommand(program: Command): void {
     .description('delete a user')
     .option('-c, --config <file>', 'configuration file')
     .action((username: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store }) => {
-      if (!(await store.users.delete(username))) throw new CliError(`no user with username ${JSON.stringify(username)}`);
-      process.stdout.write(`deleted user ${username}\n`);
+      const u = await store.users.getByUsername(username);
+      if (!u || !(await store.users.delete(username))) throw new CliError(`no user with username ${JSON.stringify(username)}`);
+      // Its sessions end with it: refresh tokens and the access tokens issued from them.
+      const n = await store.tokens.revokeUserFamilies(u.id, Math.floor(Date.now() / 1000));
+      process.stdout.write(`deleted user ${username} (${n} session${n === 1 ? '' : 's'} revoked)\n`);
     }));
 
   passwordOptions(group.command('set-password <username>'))
@@ -96,8 +99,11 @@ export function userCommand(program: Command): void {
       const u = await store.users.getByUsername(username);
       if (!u) throw new CliError(`no user with username ${JSON.stringify(username)}`);
       const { password, generated } = await choosePassword(o);
-      await store.users.upsert({ ...u, password_hash: await hashPassword(password), updated_at: Math.floor(Date.now() / 1000) });
-      process.stdout.write(`set the password of user ${username}\n`);
+      const now = Math.floor(Date.now() / 1000);
+      await store.users.upsert({ ...u, password_hash: await hashPassword(password), updated_at: now });
+      // A new password ends the sessions made with the old one (e.g. an attacker's).
+      const n = await store.tokens.revokeUserFamilies(u.id, now);
+      process.stdout.write(`set the password of user ${username} (${n} session${n === 1 ? '' : 's'} revoked)\n`);
       if (generated) printSecretOnce('password', password, false);
     }));
 }
