@@ -7,7 +7,7 @@ import { apkDevFixture } from './dialects/apk.js';
 import { hcxDevFixture } from './dialects/hcx.js';
 import { oDevFixture } from './dialects/o.js';
 import { v1DevFixture } from './dialects/v1.js';
-import type { Tessera } from './runtime.js';
+import { resolveSecretKey, type Tessera } from './runtime.js';
 
 export interface DevContext {
   t: Tessera;
@@ -57,7 +57,7 @@ const standard: DevFixture = async ({ t, url, secret }) => {
 export const devFixtures: DevFixture[] = [standard, oDevFixture, apkDevFixture, hcxDevFixture, v1DevFixture];
 
 export async function setUpDev(t: Tessera, url: string): Promise<string> {
-  const key = t.config.secret_key ?? (await import('./runtime.js')).resolveSecretKey(t.config, t.log);
+  const key = t.config.secret_key ?? resolveSecretKey(t.config, t.log);
   const secret = (label: string) => createHmac('sha256', key).update(`dev:${label}`).digest('base64url').slice(0, 32);
   const sections: DevSection[] = [];
   for (const f of devFixtures) {

@@ -9,7 +9,7 @@ import { INVALID_CREDENTIALS } from '../core/grants/password.js';
 import type { TokenResult } from '../core/token-service.js';
 import { ensureClient, ensureUser, type DevContext, type DevSection } from '../dev.js';
 import { bodyParams } from '../http/body.js';
-import { presentedCredentials, rejectSecretsInQuery } from '../http/credentials.js';
+import { bearerToken, presentedCredentials, rejectSecretsInQuery } from '../http/credentials.js';
 import { methodNotAllowed } from '../http/errors.js';
 import { noStore, sendOAuthError } from '../http/reply.js';
 import { introspectionBody } from '../http/routes/introspection.js';
@@ -37,8 +37,6 @@ function formatError(reply: FastifyReply, err: OAuthError): FastifyReply {
   return sendOAuthError(reply, err);
 }
 
-const bearerOf = (h: string | undefined) => (h ? /^Bearer +(\S+) *$/i.exec(h)?.[1] : undefined);
-
 /**
  * DOT's IntrospectTokenView: the caller authenticates as a client (Basic or body) or with
  * a Bearer token holding the `introspection` scope, and names the token in `token`.
@@ -48,7 +46,7 @@ const bearerOf = (h: string | undefined) => (h ? /^Bearer +(\S+) *$/i.exec(h)?.[
 async function introspect(t: Tessera, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   rejectSecretsInQuery(req.query);
   const params = bodyParams(req.body);
-  const bearer = bearerOf(req.headers.authorization);
+  const bearer = bearerToken(req.headers.authorization);
   let token = params.token;
   if (bearer !== undefined) {
     if (token === undefined) {

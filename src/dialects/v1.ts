@@ -7,7 +7,7 @@ import type { TokenResult } from '../core/token-service.js';
 import type { User } from '../core/types.js';
 import { ensureClient, ensureUser, type DevContext, type DevSection } from '../dev.js';
 import { bodyParams } from '../http/body.js';
-import { presentedCredentials, rejectSecretsInQuery } from '../http/credentials.js';
+import { bearerToken, presentedCredentials, rejectSecretsInQuery } from '../http/credentials.js';
 import { noStore } from '../http/reply.js';
 import { route } from '../http/routes/methods.js';
 import type { Tessera } from '../runtime.js';
@@ -53,12 +53,12 @@ export const v1Dialect: Dialect = {
     });
 
     route(app, 'GET', '/v1/oauth/token', async (req, reply) => {
-      const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-      if (!m) throw invalidHeader(false);
+      const bearer = bearerToken(req.headers.authorization);
+      if (!bearer) throw invalidHeader(false);
       const now = Math.floor(Date.now() / 1000);
-      const token = await t.inspector.inspect(m[1]!, now);
+      const token = await t.inspector.inspect(bearer, now);
       if (!token || !token.active || token.kind !== 'access_token') throw invalidHeader(true);
-      return noStore(reply).send({ access_token: m[1], token_type: 'bearer', expires_in: token.exp - now });
+      return noStore(reply).send({ access_token: bearer, token_type: 'bearer', expires_in: token.exp - now });
     });
   },
 };

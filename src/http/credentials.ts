@@ -42,6 +42,11 @@ export function presentedCredentials(authorization: string | undefined, params: 
   return { method: 'none', client_id: params.client_id, client_secret: undefined };
 }
 
+/** RFC 6750 §2.1: the token of an `Authorization: Bearer <token>` header, if that is what it is. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header ? /^Bearer +(\S+) *$/i.exec(header)?.[1] : undefined;
+}
+
 /** RFC 6749 §2.3.1: credentials MUST NOT be sent in the request URI. */
 const SENSITIVE_QUERY = ['client_secret', 'password', 'refresh_token', 'access_token', 'token', 'client_assertion'];
 

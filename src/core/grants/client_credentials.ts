@@ -8,8 +8,10 @@ export const clientCredentialsGrant: Grant = {
   type: 'client_credentials',
   params: ['scope', 'resource'],
   async handle({ client, params }) {
-    const fallback = client.scope === '' ? profileFor(client).defaultScope ?? '' : client.scope;
-    const scope = client.scope === '' && params.scope === undefined ? fallback : grantScope(params.scope, client.scope);
+    // A client with no registered scopes gets its profile's default (apk: "default").
+    const scope = client.scope === '' && params.scope === undefined
+      ? profileFor(client).defaultScope ?? ''
+      : grantScope(params.scope, client.scope);
     return { user: null, scope, resource: checkResource(client, params.resource), mayRefresh: false };
   },
 };
