@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { validateConfig } from '../src/config/validate.js';
-import { setUpDev } from '../src/dev.js';
+import { devBanner } from '../src/dev/index.js';
 import { startServer } from '../src/server.js';
 import { curl, type HttpResult } from '../test/dialects/helpers.js';
 import {
@@ -53,13 +53,13 @@ const config = validateConfig({
   host: '127.0.0.1', port: 0, database: `sqlite:${join(dir, 'tessera.db')}`, data_dir: dir,
   secret_key: randomBytes(32).toString('base64url'), log_level: 'silent',
 });
-const running = await startServer(config, pino({ level: 'silent' }));
+const running = await startServer(config, pino({ level: 'silent' }), { dev: true });
 try {
   const t = running.tessera;
   t.config.issuer = running.url; // port 0: the issuer is known only after listen
   const url = running.url;
   const host = new URL(url).host;
-  const banner = await setUpDev(t, url);
+  const banner = devBanner(t.config, url, config.secret_key!, t.kept);
   const cred = (re: RegExp) => {
     const m = re.exec(banner);
     if (!m) throw new Error(`dev banner has no match for ${re}`);

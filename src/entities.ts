@@ -1,17 +1,18 @@
-// Building stored entities from config / CLI input, and applying the config file's
-// clients, users and participants idempotently at every start.
+// Building stored entities from config / CLI input, and the one place where entities are
+// applied at start: the config file's, the enabled dialects' built-in clients and, under
+// `serve --dev`, the dev fixtures; and where what Tessera keeps but no longer needs goes.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ClientConfig, Config, ParticipantConfig, UserConfig } from './config/schema.js';
 import { hashPassword, verifyPassword } from './core/password.js';
 import { hashClientSecret, verifyClientSecret } from './core/secrets.js';
 import type { Store } from './core/store.js';
-import type { Client, Participant, User } from './core/types.js';
+import type { Client, ManagedBy, Participant, User } from './core/types.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
 /** The stored client for `c`; keeps the existing secret hash when the secret is unchanged. */
-export async function clientFromConfig(c: ClientConfig, existing: Client | null): Promise<Client> {
+export async function clientFromConfig(c: ClientConfig, existing: Client | null, managedBy: ManagedBy = null): Promise<Client> {
   let hash: string | null = null;
   if (c.client_secret !== undefined) {
     hash = existing?.client_secret_hash && (await verifyClientSecret(c.client_secret, existing.client_secret_hash))
@@ -33,12 +34,14 @@ export async function clientFromConfig(c: ClientConfig, existing: Client | null)
     access_token_signing_alg: c.access_token_signing_alg ?? null,
     resources: c.resources,
     profile: c.profile ?? null,
+    introspect: c.introspect ?? 'own',
+    managed_by: managedBy,
     created_at: existing?.created_at ?? t,
     updated_at: t,
   };
 }
 
-export async function userFromConfig(u: UserConfig, existing: User | null): Promise<User> {
+export async function userFromConfig(u: UserConfig, existing: User | null, managedBy: ManagedBy = null): Promise<User> {
   const keep = existing && (await verifyPassword(existing.password_hash, u.password));
   const t = now();
   return {
@@ -49,6 +52,7 @@ export async function userFromConfig(u: UserConfig, existing: User | null): Prom
     name: u.name ?? null,
     roles: u.roles,
     participant_code: u.participant_code ?? null,
+    managed_by: managedBy,
     created_at: existing?.created_at ?? t,
     updated_at: t,
   };
@@ -59,8 +63,41 @@ export function participantFromConfig(p: ParticipantConfig, existing: Participan
   return { participant_code: p.participant_code, name: p.name ?? null, roles: p.roles, created_at: existing?.created_at ?? t, updated_at: t };
 }
 
-/** Create or update every entity in the config; report (never delete) stored ones it lacks. */
-export async function applyConfigEntities(store: Store, cfg: Pick<Config, 'clients' | 'users' | 'participants'>, log: Logger): Promise<void> {
+/** Entities Tessera itself provides, each marked with who keeps it. */
+export interface ManagedEntities {
+  managedBy: Exclude<ManagedBy, null>;
+  clients: ClientConfig[];
+  users: UserConfig[];
+  participants: ParticipantConfig[];
+}
+
+export interface EntityPlan {
+  config: Pick<Config, 'clients' | 'users' | 'participants'>;
+  /** The enabled dialects' built-in clients and, under --dev, the dev fixtures. */
+  managed: ManagedEntities[];
+}
+
+/** What a managed entity met in the store; the dev banner reports `kept` ones. */
+export interface ApplyReport {
+  /** Ids/usernames of managed entities NOT written because an operator's entity holds the name. */
+  kept: Set<string>;
+}
+
+async function removeUser(store: Store, u: User): Promise<void> {
+  await store.users.delete(u.username);
+  await store.tokens.revokeUserFamilies(u.id, now());
+}
+
+/**
+ * Applied at every start (and by nothing else): create or update the config's entities, then
+ * the managed ones, then remove managed entities that no plan provides any more: a disabled
+ * dialect's built-in client, and dev fixtures at a start without --dev. An operator's entity
+ * always wins over a managed one of the same name, and is never removed or rewritten here.
+ */
+export async function applyEntities(store: Store, plan: EntityPlan, log: Logger): Promise<ApplyReport> {
+  const cfg = plan.config;
+  const kept = new Set<string>();
+  const inConfig = { clients: new Set(cfg.clients.map((c) => c.client_id)), users: new Set(cfg.users.map((u) => u.username)) };
   for (const p of cfg.participants) {
     await store.participants.upsert(participantFromConfig(p, await store.participants.get(p.participant_code)));
   }
@@ -70,13 +107,54 @@ export async function applyConfigEntities(store: Store, cfg: Pick<Config, 'clien
   for (const u of cfg.users) {
     await store.users.upsert(await userFromConfig(u, await store.users.getByUsername(u.username)));
   }
-  const report = (kind: string, stored: string[], inConfig: string[]) => {
-    const missing = stored.filter((s) => !inConfig.includes(s));
-    if (inConfig.length > 0 && missing.length > 0) {
+
+  const wanted = { clients: new Set<string>(), users: new Set<string>() };
+  for (const m of plan.managed) {
+    for (const p of m.participants) {
+      const existing = await store.participants.get(p.participant_code);
+      if (!existing) await store.participants.upsert(participantFromConfig(p, null));
+    }
+    for (const c of m.clients) {
+      const existing = await store.clients.get(c.client_id);
+      if (inConfig.clients.has(c.client_id) || (existing && existing.managed_by !== m.managedBy)) { kept.add(c.client_id); continue; }
+      wanted.clients.add(c.client_id);
+      await store.clients.upsert(await clientFromConfig(c, existing, m.managedBy));
+    }
+    for (const u of m.users) {
+      const existing = await store.users.getByUsername(u.username);
+      wanted.users.add(u.username);
+      // Never a new password for a user who exists, whoever made it.
+      if (existing) {
+        if (existing.managed_by !== m.managedBy) kept.add(u.username);
+        continue;
+      }
+      await store.users.upsert(await userFromConfig(u, null, m.managedBy));
+    }
+  }
+
+  for (const c of await store.clients.list()) {
+    if (c.managed_by !== null && !wanted.clients.has(c.client_id)) {
+      await store.clients.delete(c.client_id);
+      log.warn({ client_id: c.client_id, managed_by: c.managed_by }, 'removed a client Tessera had created and no longer provides');
+    }
+  }
+  for (const u of await store.users.list()) {
+    if (u.managed_by !== null && !wanted.users.has(u.username)) {
+      await removeUser(store, u);
+      log.warn({ username: u.username, managed_by: u.managed_by }, 'removed a user Tessera had created and no longer provides');
+    }
+  }
+
+  const report = (kind: string, stored: string[], inCfg: string[]) => {
+    const missing = stored.filter((s) => !inCfg.includes(s));
+    if (inCfg.length > 0 && missing.length > 0) {
       log.info({ [kind]: missing.slice(0, 20) }, `${missing.length} ${kind} in the database are not in the config file; they were kept (delete them with the CLI if intended)`);
     }
   };
-  report('clients', (await store.clients.list()).map((c) => c.client_id), cfg.clients.map((c) => c.client_id));
-  report('users', (await store.users.list()).map((u) => u.username), cfg.users.map((u) => u.username));
+  const operatorClients = (await store.clients.list()).filter((c) => c.managed_by === null);
+  const operatorUsers = (await store.users.list()).filter((u) => u.managed_by === null);
+  report('clients', operatorClients.map((c) => c.client_id), cfg.clients.map((c) => c.client_id));
+  report('users', operatorUsers.map((u) => u.username), cfg.users.map((u) => u.username));
   report('participants', (await store.participants.list()).map((p) => p.participant_code), cfg.participants.map((p) => p.participant_code));
+  return { kept };
 }

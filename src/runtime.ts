@@ -11,7 +11,9 @@ import { KeyManager } from './core/keys.js';
 import { randomToken } from './core/secrets.js';
 import type { Store } from './core/store.js';
 import { TokenService } from './core/token-service.js';
-import { applyConfigEntities } from './entities.js';
+import { devEntities } from './dev/index.js';
+import { builtInEntities } from './dialects/index.js';
+import { applyEntities } from './entities.js';
 import { Metrics } from './ops/metrics.js';
 import { openStore } from './store/index.js';
 
@@ -23,7 +25,16 @@ export interface Tessera {
   inspector: TokenInspector;
   metrics: Metrics;
   log: Logger;
+  /** Managed entities (built-in, dev) not written because an operator's holds the name. */
+  kept: ReadonlySet<string>;
   close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** false: leave entities alone (node:cluster workers; the primary applied them). */
+  applyEntities?: boolean;
+  /** `serve --dev`: apply the dev fixtures (any other start removes them). */
+  dev?: boolean;
 }
 
 /** `secret_key` (TESSERA_SECRET_KEY), else a key generated once into data_dir/secret.key (0600). */
@@ -45,14 +56,18 @@ async function maxAccessTtl(store: Store, config: Config): Promise<number> {
   return Math.max(config.access_token_ttl, ...ttls);
 }
 
-export async function openTessera(config: Config, log: Logger, opts: { applyEntities?: boolean } = {}): Promise<Tessera> {
+export async function openTessera(config: Config, log: Logger, opts: OpenOptions = {}): Promise<Tessera> {
   const secret = resolveSecretKey(config, log);
   const raw = await openStore(config.database);
   const store: Store = { ...raw, clients: cachedClients(raw.clients, config.client_cache_ttl * 1000) };
   try {
     const applied = await store.migrate();
     if (applied.length > 0) log.info({ versions: applied }, 'applied database migrations');
-    if (opts.applyEntities !== false) await applyConfigEntities(store, config, log);
+    let kept: ReadonlySet<string> = new Set();
+    if (opts.applyEntities !== false) {
+      const managed = [...builtInEntities(config), ...(opts.dev ? [devEntities(config, secret)] : [])];
+      ({ kept } = await applyEntities(store, { config, managed }, log));
+    }
     let maxTtl = await maxAccessTtl(store, config);
     const keys = new KeyManager(store.keys, secret, () => maxTtl);
     await keys.load();
@@ -77,7 +92,7 @@ export async function openTessera(config: Config, log: Logger, opts: { applyEnti
     }, 600_000);
     purge.unref();
     return {
-      config, store, keys, tokens, inspector, metrics, log,
+      config, store, keys, tokens, inspector, metrics, log, kept,
       close: async () => { clearInterval(timer); clearInterval(purge); await store.close(); },
     };
   } catch (e) {

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { buildApp } from './http/app.js';
-import { openTessera, type Tessera } from './runtime.js';
+import { openTessera, type OpenOptions, type Tessera } from './runtime.js';
 
 export interface Running {
   app: FastifyInstance;
@@ -17,9 +17,9 @@ export interface Running {
 export async function startServer(
   config: Config,
   log: Logger,
-  opts: { https?: { cert: Buffer; key: Buffer }; beforeListen?: (t: Tessera) => Promise<void>; applyEntities?: boolean } = {},
+  opts: OpenOptions & { https?: { cert: Buffer; key: Buffer }; beforeListen?: (t: Tessera) => Promise<void> } = {},
 ): Promise<Running> {
-  const tessera = await openTessera(config, log, opts.applyEntities === false ? { applyEntities: false } : {});
+  const tessera = await openTessera(config, log, opts);
   try {
     if (opts.beforeListen) await opts.beforeListen(tessera);
     const https = opts.https ?? (config.tls_cert && config.tls_key

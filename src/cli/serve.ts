@@ -1,5 +1,6 @@
 // `tessera serve [--dev] [--tls]`: run the token server.
 import type { Command } from 'commander';
+import { ConfigError } from '../config/error.js';
 import { commandConfig } from './options.js';
 
 export function serveCommand(program: Command): void {
@@ -13,10 +14,14 @@ export function serveCommand(program: Command): void {
     .action(async (opts: { dev?: boolean; tls?: boolean; port?: string }, cmd: Command) => {
       const config = commandConfig(cmd);
       // Loaded here, not at the top: admin commands need none of the server.
-      const [{ createLogger }, { setUpDev }, { startServer, stopOnSignals }] = await Promise.all([
-        import('../ops/logger.js'), import('../dev.js'), import('../server.js'),
+      const [{ createLogger }, { devBanner, isLoopbackHost }, { startServer, stopOnSignals }, { resolveSecretKey }] = await Promise.all([
+        import('../ops/logger.js'), import('../dev/index.js'), import('../server.js'), import('../runtime.js'),
       ]);
       if (opts.port !== undefined) config.port = Number(opts.port);
+      // Dev credentials are printed or published: they must not be reachable from elsewhere.
+      if (opts.dev && !isLoopbackHost(config.host)) {
+        throw new ConfigError('host', `serve --dev listens only on a loopback address (127.0.0.1, ::1, localhost), not ${JSON.stringify(config.host)}`);
+      }
       const log = createLogger(config.log_level);
       let https: { cert: Buffer; key: Buffer } | undefined;
       if (opts.tls) {
@@ -34,12 +39,14 @@ export function serveCommand(program: Command): void {
         process.exit(0);
       }
       const started = Date.now();
-      const running = await startServer(config, log, { ...(https ? { https } : {}), ...(isWorker() ? { applyEntities: false } : {}) });
+      const running = await startServer(config, log, {
+        ...(https ? { https } : {}), ...(isWorker() ? { applyEntities: false } : {}), dev: opts.dev === true,
+      });
       stopOnSignals(running, log);
       if (!isWorker()) log.info({ url: running.url, store: running.tessera.store.kind, ms: Date.now() - started }, 'tessera ready');
       if (opts.dev) {
         log.warn('DEV MODE: non-production identity provider; do not expose it');
-        process.stdout.write(`${await setUpDev(running.tessera, running.url)}\n`);
+        process.stdout.write(`${devBanner(running.tessera.config, running.url, resolveSecretKey(config, log), running.tessera.kept)}\n`);
       }
     });
 }

@@ -1,5 +1,5 @@
 // The configuration's shape and defaults. Key names are fixed: other tools rely on them.
-import type { AuthMethod, ClientProfile, GrantType, SigningAlg, TokenFormat } from '../core/types.js';
+import type { AuthMethod, ClientProfile, GrantType, IntrospectScope, SigningAlg, TokenFormat } from '../core/types.js';
 
 export interface ClientConfig {
   client_id: string;
@@ -15,6 +15,8 @@ export interface ClientConfig {
   access_token_signing_alg?: SigningAlg;
   resources: string[];
   profile?: ClientProfile;
+  /** RFC 7662 §4: `own` (default) or `all` (a gateway that may introspect any token). */
+  introspect?: IntrospectScope;
 }
 
 export interface UserConfig {

@@ -1,6 +1,6 @@
 // Validation with messages that name the key and the problem.
 import {
-  AUTH_METHODS, CLIENT_PROFILES, GRANT_TYPES, SIGNING_ALGS, TOKEN_FORMATS,
+  AUTH_METHODS, CLIENT_PROFILES, GRANT_TYPES, INTROSPECT_SCOPES, SIGNING_ALGS, TOKEN_FORMATS,
 } from '../core/types.js';
 import { defaultFormatFor } from '../core/profiles/index.js';
 import { isValidScopeToken } from '../core/scope.js';
@@ -80,7 +80,7 @@ function scopeList(r: Raw, path: string): string[] {
 const CLIENT_KEYS = [
   'client_id', 'client_secret', 'client_name', 'grant_types', 'scope', 'token_endpoint_auth_method',
   'access_token_format', 'access_token_ttl', 'refresh_token_ttl', 'audience', 'access_token_signing_alg',
-  'resources', 'profile',
+  'resources', 'profile', 'introspect',
 ] as const;
 
 export function validateClient(r: Raw, path: string): ClientConfig {
@@ -116,6 +116,7 @@ export function validateClient(r: Raw, path: string): ClientConfig {
     audience: str(r, 'audience', path),
     access_token_signing_alg: oneOf(r, 'access_token_signing_alg', path, SIGNING_ALGS),
     profile: oneOf(r, 'profile', path, CLIENT_PROFILES),
+    introspect: oneOf(r, 'introspect', path, INTROSPECT_SCOPES),
   };
   for (const [k, v] of Object.entries(opt)) if (v !== undefined) (c as unknown as Raw)[k] = v;
   return c;

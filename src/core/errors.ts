@@ -21,8 +21,19 @@ export type OAuthErrorCode =
   | 'server_error'
   | 'temporarily_unavailable';
 
+/**
+ * Stable reasons a caller (a dialect's error mapping) may compare, as jose's error `code`s:
+ * descriptions are for people and may change; these do not.
+ */
+export type ErrorReason =
+  /** The password grant's user credentials did not match (or the user cannot sign in). */
+  | 'invalid_user_credentials'
+  /** Client authentication failed: unknown id, wrong secret, or a client not usable here. */
+  | 'invalid_client_credentials';
+
 export class OAuthError extends Error {
   readonly code: OAuthErrorCode;
+  readonly reason: ErrorReason | undefined;
   readonly status: number;
   readonly description: string;
   readonly detail: string | undefined;
@@ -32,7 +43,7 @@ export class OAuthError extends Error {
   constructor(
     code: OAuthErrorCode,
     description: string,
-    opts: { status?: number; detail?: string; headers?: Record<string, string> } = {},
+    opts: { status?: number; detail?: string; headers?: Record<string, string>; reason?: ErrorReason } = {},
   ) {
     super(`${code}: ${description}`);
     this.name = 'OAuthError';
@@ -41,12 +52,13 @@ export class OAuthError extends Error {
     this.description = description;
     this.detail = opts.detail;
     this.headers = opts.headers ?? {};
+    this.reason = opts.reason;
   }
 }
 
 export const invalidRequest = (d: string, status = 400) => new OAuthError('invalid_request', d, { status });
-export const invalidGrant = (d: string, detail?: string) =>
-  new OAuthError('invalid_grant', d, detail === undefined ? {} : { detail });
+export const invalidGrant = (d: string, detail?: string, reason?: ErrorReason) =>
+  new OAuthError('invalid_grant', d, { ...(detail === undefined ? {} : { detail }), ...(reason ? { reason } : {}) });
 export const invalidScope = (d: string) => new OAuthError('invalid_scope', d);
 export const invalidTarget = (d: string) => new OAuthError('invalid_target', d);
 export const unauthorizedClient = (d: string) => new OAuthError('unauthorized_client', d);
@@ -57,8 +69,9 @@ export const unsupportedGrantType = (d: string) => new OAuthError('unsupported_g
  * carries a `WWW-Authenticate` header naming that scheme.
  */
 export function invalidClient(description: string, usedBasic: boolean, detail?: string): OAuthError {
-  const opts: { status: number; detail?: string; headers: Record<string, string> } = {
+  const opts: { status: number; detail?: string; headers: Record<string, string>; reason: ErrorReason } = {
     status: 401,
+    reason: 'invalid_client_credentials',
     headers: usedBasic ? { 'www-authenticate': 'Basic realm="tessera", charset="UTF-8"' } : {},
   };
   if (detail !== undefined) opts.detail = detail;

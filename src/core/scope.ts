@@ -7,11 +7,20 @@ export function parseScope(s: string | undefined | null): string[] {
 }
 
 /**
- * The scope to grant: a subset of `allowed` when asked (anything outside it is
- * invalid_scope), all of `allowed` when nothing was asked.
+ * Scopes a client may hold only for itself, never in a token that acts for a user:
+ * `introspection` lets a token's holder read other tokens of its client (RFC 7662 §4), which
+ * would tell a user about other users' sessions.
  */
-export function grantScope(requested: string | undefined, allowed: string): string {
+export const CLIENT_ONLY_SCOPES: ReadonlySet<string> = new Set(['introspection']);
+
+/**
+ * The scope to grant: a subset of `allowed` when asked (anything outside it is
+ * invalid_scope), all of `allowed` when nothing was asked. For a token acting for a user,
+ * client-only scopes are left out by default and refused when asked for.
+ */
+export function grantScope(requested: string | undefined, allowed: string, opts: { forUser?: boolean } = {}): string {
   const allowedSet = new Set(parseScope(allowed));
+  if (opts.forUser) for (const s of CLIENT_ONLY_SCOPES) allowedSet.delete(s);
   const asked = parseScope(requested);
   if (requested !== undefined && asked.length === 0 && requested.trim() !== '') {
     throw invalidScope('scope is malformed');
@@ -19,7 +28,10 @@ export function grantScope(requested: string | undefined, allowed: string): stri
   if (asked.length === 0) return [...allowedSet].join(' ');
   const outside = asked.filter((s) => !allowedSet.has(s));
   if (outside.length > 0) {
-    throw invalidScope(`scope not allowed for this client: ${outside.slice(0, 5).join(' ')}`);
+    const clientOnly = opts.forUser && outside.some((s) => CLIENT_ONLY_SCOPES.has(s));
+    throw invalidScope(clientOnly
+      ? 'scope not allowed in a token issued for a user: introspection'
+      : `scope not allowed for this client: ${outside.slice(0, 5).join(' ')}`);
   }
   return asked.join(' ');
 }

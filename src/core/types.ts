@@ -18,6 +18,20 @@ export type SigningAlg = (typeof SIGNING_ALGS)[number];
 export const CLIENT_PROFILES = ['apk', 'hcx', 'o', 'v1'] as const;
 export type ClientProfile = (typeof CLIENT_PROFILES)[number];
 
+/**
+ * Which tokens a client may introspect (RFC 7662 §4): `own` = those issued to it and access
+ * tokens whose `aud` names it (a resource server); `all` = any (a gateway), set explicitly.
+ */
+export const INTROSPECT_SCOPES = ['own', 'all'] as const;
+export type IntrospectScope = (typeof INTROSPECT_SCOPES)[number];
+
+/**
+ * Who keeps an entity: null = the operator (config file, CLI); `dialect:NAME` = a dialect's
+ * built-in client, present only while that dialect is enabled and usable only on its routes;
+ * `dev` = a `serve --dev` fixture, removed by any start without --dev.
+ */
+export type ManagedBy = `dialect:${ClientProfile}` | 'dev' | null;
+
 export interface Client {
   client_id: string;
   /** Encoded verifier of the secret (see core/secrets.ts); null for public clients. */
@@ -35,6 +49,8 @@ export interface Client {
   /** RFC 8707 resource indicators this client may ask for. */
   resources: string[];
   profile: ClientProfile | null;
+  introspect: IntrospectScope;
+  managed_by: ManagedBy;
   created_at: number;
   updated_at: number;
 }
@@ -47,6 +63,7 @@ export interface User {
   name: string | null;
   roles: string[];
   participant_code: string | null;
+  managed_by: ManagedBy;
   created_at: number;
   updated_at: number;
 }

@@ -2,21 +2,17 @@
 // /api/v0.7|v0.8|v0.9 become password (or refresh_token) grants of the built-in public
 // client `hcx_client_id`; the answer is Keycloak's token response, errors are HCX's
 // `{timestamp, error: {code, message}}`. Claims: core/profiles/hcx.ts.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { invalidRequest, OAuthError } from '../core/errors.js';
-import { INVALID_CREDENTIALS } from '../core/grants/password.js';
 import type { Params } from '../core/grants/index.js';
+import type { PresentedCredentials } from '../core/client-auth/index.js';
 import type { TokenResult } from '../core/token-service.js';
 import type { User } from '../core/types.js';
-import { ensureUser, type DevContext, type DevSection } from '../dev.js';
-import { clientFromConfig, participantFromConfig } from '../entities.js';
 import { bodyParams } from '../http/body.js';
 import { rejectSecretsInQuery } from '../http/credentials.js';
 import { noStore } from '../http/reply.js';
-import { route } from '../http/routes/methods.js';
-import { tokenBodyByProfile } from '../http/routes/token.js';
 import type { Tessera } from '../runtime.js';
-import type { Dialect } from './index.js';
+import type { Dialect, DialectRoute } from './dialect.js';
 
 export const HCX_VERSIONS = ['v0.7', 'v0.8', 'v0.9'] as const;
 
@@ -36,7 +32,7 @@ class HcxError extends OAuthError {
   }
 }
 
-/** Any error on an HCX route, in HCX's body. Core errors are mapped by their RFC code. */
+/** Any error on an HCX route, in HCX's body. Core errors are mapped by code and reason. */
 function formatError(reply: FastifyReply, err: OAuthError): FastifyReply {
   let code: HcxCode;
   let message = err.description;
@@ -44,7 +40,7 @@ function formatError(reply: FastifyReply, err: OAuthError): FastifyReply {
   else if (err.status >= 500) code = 'ERR_SERVICE_UNAVAILABLE';
   else if (err.code === 'invalid_grant' || err.code === 'invalid_client' || err.code === 'unauthorized_client') {
     code = 'ERR_ACCESS_DENIED';
-    if (err.description === INVALID_CREDENTIALS) message = 'Invalid credentials';
+    if (err.reason === 'invalid_user_credentials') message = 'Invalid credentials';
   } else {
     code = 'ERR_INVALID_REQUEST';
     message = `Invalid request, ${err.description}`;
@@ -74,10 +70,16 @@ function mandatory(params: Params, ...names: string[]): void {
   for (const n of names) if (!params[n]) throw new HcxError('ERR_INVALID_REQUEST', `Invalid request, ${n} is mandatory`);
 }
 
-/** The participant route's extra rule: the user must belong to the participant named. */
-function belongsTo(participantCode: string) {
+/**
+ * HCX users belong to a participant; on the participant route, to the one named. A user
+ * without one is not an HCX user, whatever their password.
+ */
+function hcxUser(participantCode: string | undefined) {
   return (user: User | null) => {
-    if (!user || user.participant_code !== participantCode) {
+    if (!user?.participant_code) {
+      throw new HcxError('ERR_INVALID_USER_DETAILS', 'Invalid user details, the user does not belong to a participant');
+    }
+    if (participantCode !== undefined && user.participant_code !== participantCode) {
       throw new HcxError('ERR_INVALID_USER_DETAILS', `Invalid user details, the user does not belong to participant ${participantCode}`);
     }
   };
@@ -86,62 +88,37 @@ function belongsTo(participantCode: string) {
 /** HCX's clients never send client credentials: tokens go to the built-in public client. */
 async function generate(t: Tessera, body: unknown, participant: boolean): Promise<TokenResult> {
   const form = bodyParams(body);
-  const credentials = { method: 'none' as const, client_id: t.config.hcx_client_id, client_secret: undefined };
+  const credentials: PresentedCredentials = { method: 'none', client_id: t.config.hcx_client_id, client_secret: undefined, via: 'hcx' };
   if (form.grant_type === 'refresh_token') {
     mandatory(form, 'refresh_token');
-    return t.tokens.issue({ params: { refresh_token: form.refresh_token! }, credentials, grantType: 'refresh_token' });
+    return t.tokens.issue({ params: { refresh_token: form.refresh_token! }, credentials, grantType: 'refresh_token', checkUser: hcxUser(undefined) });
   }
   if (form.grant_type !== undefined && form.grant_type !== 'password') throw invalidRequest('grant_type must be password or refresh_token');
   // The platform accepts `secret` in place of `password`.
   const params: Record<string, string> = { ...form, password: form.password ?? form.secret ?? '' };
   mandatory(params, 'username', ...(participant ? ['participant_code'] : []), 'password');
   delete params.secret;
-  return t.tokens.issue({
-    params, credentials, grantType: 'password',
-    ...(participant ? { checkUser: belongsTo(params.participant_code!) } : {}),
-  });
+  return t.tokens.issue({ params, credentials, grantType: 'password', checkUser: hcxUser(participant ? params.participant_code! : undefined) });
 }
 
-/** The built-in public client HCX tokens are issued to; a config entry with its id wins. */
-async function ensureHcxClient(t: Tessera): Promise<void> {
-  if (await t.store.clients.get(t.config.hcx_client_id)) return;
-  await t.store.clients.upsert(await clientFromConfig({
-    client_id: t.config.hcx_client_id, client_name: 'HCX (built-in public client)',
-    grant_types: ['password', 'refresh_token'], scope: 'profile email', token_endpoint_auth_method: 'none',
-    access_token_format: 'jwt', resources: [], profile: 'hcx',
-  }, null));
-}
+const routes: DialectRoute[] = HCX_VERSIONS.flatMap((v) => ([['participant', true], ['user', false]] as const).map(([path, participant]) => ({
+  method: 'POST' as const,
+  url: `/api/${v}/${path}/auth/token/generate`,
+  handler: async (t: Tessera, req: { query: unknown; body: unknown }, reply: FastifyReply) => {
+    rejectSecretsInQuery(req.query);
+    return noStore(reply).send(hcxTokenBody(await generate(t, req.body, participant)));
+  },
+})));
 
 export const hcxDialect: Dialect = {
   name: 'hcx',
-  async register(app: FastifyInstance, t: Tessera) {
-    await ensureHcxClient(t);
-    // A refresh at /oauth2/token (client_id=hcx) answers in the same Keycloak shape.
-    tokenBodyByProfile.set('hcx', hcxTokenBody);
-    for (const v of HCX_VERSIONS) {
-      for (const [path, participant] of [['participant', true], ['user', false]] as const) {
-        route(app, 'POST', `/api/${v}/${path}/auth/token/generate`, async (req, reply) => {
-          rejectSecretsInQuery(req.query);
-          return noStore(reply).send(hcxTokenBody(await generate(t, req.body, participant)));
-        }, formatError);
-      }
-    }
-  },
+  routes,
+  formatError,
+  // An operator's client of profile hcx at /oauth2/token answers in the same Keycloak shape.
+  standardEndpointBody: hcxTokenBody,
+  builtInClients: (config) => [{
+    client_id: config.hcx_client_id, client_name: 'HCX (built-in public client)',
+    grant_types: ['password', 'refresh_token'], scope: 'profile email', token_endpoint_auth_method: 'none',
+    access_token_format: 'jwt', resources: [], profile: 'hcx',
+  }],
 };
-
-/** `serve --dev`: the document's participant and user, and its curl with the host filled in. */
-export async function hcxDevFixture({ t, url, secret }: DevContext): Promise<DevSection | null> {
-  if (!t.config.dialects.includes('hcx')) return null;
-  const code = 'test-user@swasth-hcx';
-  const username = 'testuser@gmail.com';
-  const password = secret('hcx-user').slice(0, 16);
-  await t.store.participants.upsert(participantFromConfig({ participant_code: code, name: 'HCX dev participant', roles: ['provider'] }, await t.store.participants.get(code)));
-  await ensureUser(t, { username, password, roles: ['admin'], participant_code: code, email: username });
-  return {
-    title: 'dialect hcx (HCX participant token)',
-    lines: [
-      `participant: ${code}    user: ${username} / ${password}    public client: ${t.config.hcx_client_id}`,
-      `curl ${url.startsWith('https:') ? '-k ' : ''}--location '${url}/api/v0.8/participant/auth/token/generate' --header 'content-type: application/x-www-form-urlencoded' --data-urlencode 'username=${username}' --data-urlencode 'participant_code=${code}' --data-urlencode 'password=${password}'`,
-    ],
-  };
-}

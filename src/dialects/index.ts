@@ -1,27 +1,28 @@
-// Dialect registry: each vendor token API is a thin mapping onto the core, in its own file.
-// Which dialects are mounted comes from config `dialects`.
-import type { FastifyInstance } from 'fastify';
-import type { DialectName } from '../config/schema.js';
-import type { Tessera } from '../runtime.js';
-import { apkDialect, forgetApkSampleClient } from './apk.js';
+// Dialect registry: each vendor token API is a declared value in its own file. Which are
+// mounted comes from config `dialects`; http/app.ts mounts them, entities.ts applies their
+// built-in clients.
+import type { Config, DialectName } from '../config/schema.js';
+import type { ManagedEntities } from '../entities.js';
+import { apkDialect } from './apk.js';
+import type { Dialect } from './dialect.js';
 import { hcxDialect } from './hcx.js';
 import { oDialect } from './o.js';
 import { v1Dialect } from './v1.js';
 
-export interface Dialect {
-  name: DialectName;
-  register(app: FastifyInstance, t: Tessera): void | Promise<void>;
-}
+export type { Dialect } from './dialect.js';
 
-export const dialects = new Map<DialectName, Dialect>(
+export const dialects: ReadonlyMap<DialectName, Dialect> = new Map<DialectName, Dialect>(
   [oDialect, apkDialect, hcxDialect, v1Dialect].map((d) => [d.name, d]),
 );
 
-export async function registerDialects(app: FastifyInstance, t: Tessera): Promise<void> {
-  // Whether or not apk is mounted: a published secret must not work outside `serve --dev`.
-  await forgetApkSampleClient(t);
-  for (const name of t.config.dialects) {
-    const d = dialects.get(name);
-    if (d) await d.register(app, t);
-  }
+/** The dialects the config enables, in its order. */
+export function enabledDialects(config: Pick<Config, 'dialects'>): Dialect[] {
+  return config.dialects.map((n) => dialects.get(n)).filter((d): d is Dialect => d !== undefined);
+}
+
+/** The enabled dialects' built-in clients, as entities Tessera keeps (entities.ts). */
+export function builtInEntities(config: Config): ManagedEntities[] {
+  return enabledDialects(config).flatMap((d) => (d.builtInClients
+    ? [{ managedBy: `dialect:${d.name}` as const, clients: d.builtInClients(config), users: [], participants: [] }]
+    : []));
 }

@@ -2,21 +2,19 @@
 // `/o/introspect/`). Credentials come by HTTP Basic (what curl sends for
 // https://ID:SECRET@host/o/token/) or in the body; bad user credentials answer with
 // oauthlib's own text. Everything else is the core's.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateConfidentialClient } from '../core/client-auth/index.js';
 import { invalidRequest, OAuthError } from '../core/errors.js';
-import { INVALID_CREDENTIALS } from '../core/grants/password.js';
+import { INTROSPECTION_SCOPE } from '../core/introspection.js';
 import type { TokenResult } from '../core/token-service.js';
-import { ensureClient, ensureUser, type DevContext, type DevSection } from '../dev.js';
+import type { Client } from '../core/types.js';
 import { bodyParams } from '../http/body.js';
 import { bearerToken, presentedCredentials, rejectSecretsInQuery } from '../http/credentials.js';
-import { methodNotAllowed } from '../http/errors.js';
 import { noStore, sendOAuthError } from '../http/reply.js';
 import { introspectionBody } from '../http/routes/introspection.js';
-import { revocationHandler } from '../http/routes/revocation.js';
-import { route } from '../http/routes/methods.js';
+import { revokeRequest } from '../http/routes/revocation.js';
 import type { Tessera } from '../runtime.js';
-import type { Dialect } from './index.js';
+import type { Dialect } from './dialect.js';
 
 /** oauthlib's description for a failed password grant (oauthlib/oauth2/rfc6749/grant_types). */
 export const O_INVALID_CREDENTIALS = 'Invalid credentials given.';
@@ -31,82 +29,67 @@ export function oTokenBody(r: TokenResult): Record<string, unknown> {
 }
 
 function formatError(reply: FastifyReply, err: OAuthError): FastifyReply {
-  if (err.code === 'invalid_grant' && err.description === INVALID_CREDENTIALS) {
+  if (err.reason === 'invalid_user_credentials') {
     return sendOAuthError(reply, new OAuthError('invalid_grant', O_INVALID_CREDENTIALS, { status: err.status, headers: err.headers }));
   }
   return sendOAuthError(reply, err);
 }
 
+const insufficientScope = () => new OAuthError('insufficient_scope', 'the Bearer token needs the introspection scope', {
+  status: 403, headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${INTROSPECTION_SCOPE}"` },
+});
+
+/**
+ * The introspecting client of a Bearer-authenticated call: the Bearer must be an active
+ * access token (never a refresh token) that a client holds for itself (no user behind it)
+ * with the `introspection` scope; the client it was issued to is then the caller.
+ */
+async function bearerCaller(t: Tessera, bearer: string): Promise<Client> {
+  const token = await t.inspector.inspect(bearer);
+  if (!token?.active || token.kind !== 'access_token') {
+    throw new OAuthError('invalid_token', 'the Bearer token is not an active access token', {
+      status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+    });
+  }
+  if (token.user_id !== null || !token.scope.split(' ').includes(INTROSPECTION_SCOPE)) throw insufficientScope();
+  const client = await t.store.clients.get(token.client_id);
+  if (!client) throw insufficientScope();
+  return client;
+}
+
 /**
  * DOT's IntrospectTokenView: the caller authenticates as a client (Basic or body) or with
- * a Bearer token holding the `introspection` scope, and names the token in `token`.
- * Tessera also lets a resource server send only the token it was given, as the Bearer
- * token: that token is then the one checked.
+ * a Bearer token holding the `introspection` scope, and names the token in `token`. What
+ * the caller may see is the core's rule (core/introspection.ts).
  */
 async function introspect(t: Tessera, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   rejectSecretsInQuery(req.query);
   const params = bodyParams(req.body);
   const bearer = bearerToken(req.headers.authorization);
-  let token = params.token;
-  if (bearer !== undefined) {
-    if (token === undefined) {
-      token = bearer;
-    } else {
-      const caller = await t.inspector.inspect(bearer);
-      if (!caller?.active || caller.kind !== 'access_token' || !caller.scope.split(' ').includes('introspection')) {
-        throw new OAuthError('insufficient_scope', 'the Bearer token needs the introspection scope to check another token', {
-          status: 403, headers: { 'www-authenticate': 'Bearer error="insufficient_scope", scope="introspection"' },
-        });
-      }
-    }
-  } else {
-    await authenticateConfidentialClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
-  }
-  if (!token) throw invalidRequest('token is required');
-  return noStore(reply).send(await introspectionBody(t, await t.inspector.inspect(token)));
+  const caller = bearer !== undefined
+    ? await bearerCaller(t, bearer)
+    : await authenticateConfidentialClient(t.store.clients, presentedCredentials(req.headers.authorization, params, 'o'));
+  if (!params.token) throw invalidRequest('token is required');
+  return noStore(reply).send(await introspectionBody(t, caller, await t.inspector.inspect(params.token)));
 }
 
 export const oDialect: Dialect = {
   name: 'o',
-  register(app: FastifyInstance, t: Tessera) {
-    route(app, 'POST', '/o/token/', async (req, reply) => {
-      rejectSecretsInQuery(req.query);
-      const params = bodyParams(req.body);
-      const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params) });
-      return noStore(reply).send(oTokenBody(result));
-    }, formatError);
-
+  formatError,
+  routes: [
+    {
+      method: 'POST',
+      url: '/o/token/',
+      handler: async (t, req, reply) => {
+        rejectSecretsInQuery(req.query);
+        const params = bodyParams(req.body);
+        const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params, 'o') });
+        return noStore(reply).send(oTokenBody(result));
+      },
+    },
     // RFC 7009 as DOT's RevokeTokenView offers it: 200 and an empty body.
-    route(app, 'POST', '/o/revoke_token/', revocationHandler(t), formatError);
-
+    { method: 'POST', url: '/o/revoke_token/', handler: (t, req, reply) => revokeRequest(t, req, reply, 'o') },
     // DOT answers introspection on GET and POST alike.
-    const config = { formatError };
-    app.route({ method: ['GET', 'POST'], url: '/o/introspect/', config, handler: (req, reply) => introspect(t, req, reply) });
-    app.route({
-      method: ['PUT', 'DELETE', 'PATCH'], url: '/o/introspect/', config,
-      handler: async () => { throw methodNotAllowed('GET, HEAD, POST'); },
-    });
-  },
+    { method: ['GET', 'POST'], url: '/o/introspect/', handler: introspect },
+  ],
 };
-
-/** `serve --dev`: a DOT client and user, and the document's password-grant curl. */
-export async function oDevFixture({ t, url, secret }: DevContext): Promise<DevSection | null> {
-  if (!t.config.dialects.includes('o')) return null;
-  const clientSecret = secret('o-client');
-  const password = secret('o-user').slice(0, 16);
-  await ensureClient(t, {
-    client_id: 'dot-demo', client_secret: clientSecret, client_name: 'Dev Django-OAuth-Toolkit client',
-    grant_types: ['password', 'refresh_token', 'client_credentials'], scope: 'read write introspection',
-    token_endpoint_auth_method: 'client_secret_basic', access_token_format: 'opaque', resources: [], profile: 'o',
-  });
-  await ensureUser(t, { username: 'dot-user', password, roles: [], name: 'DOT Dev User' });
-  const withCredentials = url.replace('://', `://dot-demo:${clientSecret}@`);
-  return {
-    title: 'dialect o (Django-OAuth-Toolkit /o/token/)',
-    lines: [
-      `client: dot-demo / ${clientSecret}    user: dot-user / ${password}`,
-      // Under `serve --dev --tls` the certificate is self-signed: -k, as the apk guide does.
-      `curl ${url.startsWith('https:') ? '-k ' : ''}-X POST -d "grant_type=password&username=dot-user&password=${password}" ${withCredentials}/o/token/`,
-    ],
-  };
-}

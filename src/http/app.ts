@@ -2,21 +2,29 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { OAuthError } from '../core/errors.js';
-import { registerDialects } from '../dialects/index.js';
+import { enabledDialects, type Dialect } from '../dialects/index.js';
 import type { Tessera } from '../runtime.js';
 import { parseForm, parseJson } from './body.js';
 import { handleError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { introspectionRoute } from './routes/introspection.js';
 import { metricsRoute } from './routes/metrics.js';
+import { route } from './routes/methods.js';
 import { revocationRoute } from './routes/revocation.js';
-import { tokenRoute } from './routes/token.js';
+import { tokenRoute, type TokenBodyShaper } from './routes/token.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 
 export const BODY_LIMIT = 64 * 1024;
 
 export interface AppOptions {
   https?: { cert: Buffer; key: Buffer };
+  /** The dialects to mount; default: those the config enables. */
+  dialects?: readonly Dialect[];
+}
+
+/** A dialect's routes, each with the dialect's error body. */
+function mountDialect(app: FastifyInstance, t: Tessera, d: Dialect): void {
+  for (const r of d.routes) route(app, r.method, r.url, (req, reply) => r.handler(t, req, reply), d.formatError);
 }
 
 export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<FastifyInstance> {
@@ -56,12 +64,15 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
   app.setNotFoundHandler((req, reply) =>
     handleError(new OAuthError('invalid_request', `no endpoint at ${req.method} ${req.url.split('?')[0]!.slice(0, 100)}`, { status: 404 }), req, reply, countError));
 
-  tokenRoute(app, t);
+  const dialects = opts.dialects ?? enabledDialects(t.config);
+  const shapers = new Map<string, TokenBodyShaper>();
+  for (const d of dialects) if (d.standardEndpointBody) shapers.set(d.name, d.standardEndpointBody);
+  tokenRoute(app, t, shapers);
   introspectionRoute(app, t);
   revocationRoute(app, t);
   wellKnownRoutes(app, t);
   healthRoutes(app, t);
   metricsRoute(app, t);
-  await registerDialects(app, t);
+  for (const d of dialects) mountDialect(app, t, d);
   return app;
 }

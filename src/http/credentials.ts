@@ -27,7 +27,8 @@ export function parseBasic(header: string | undefined): { id: string; secret: st
   }
 }
 
-export function presentedCredentials(authorization: string | undefined, params: Record<string, string>): PresentedCredentials {
+/** `via`: the dialect whose route this is (undefined on the standard endpoints). */
+export function presentedCredentials(authorization: string | undefined, params: Record<string, string>, via?: string): PresentedCredentials {
   const basic = parseBasic(authorization);
   const inBody = params.client_secret !== undefined;
   // RFC 6749 §2.3: the client MUST NOT use more than one authentication method per request.
@@ -36,10 +37,10 @@ export function presentedCredentials(authorization: string | undefined, params: 
     if (params.client_id !== undefined && params.client_id !== basic.id) {
       throw invalidRequest('client_id in the body does not match the Authorization header');
     }
-    return { method: 'client_secret_basic', client_id: basic.id, client_secret: basic.secret };
+    return { method: 'client_secret_basic', client_id: basic.id, client_secret: basic.secret, via };
   }
-  if (inBody) return { method: 'client_secret_post', client_id: params.client_id, client_secret: params.client_secret };
-  return { method: 'none', client_id: params.client_id, client_secret: undefined };
+  if (inBody) return { method: 'client_secret_post', client_id: params.client_id, client_secret: params.client_secret, via };
+  return { method: 'none', client_id: params.client_id, client_secret: undefined, via };
 }
 
 /** RFC 6750 §2.1: the token of an `Authorization: Bearer <token>` header, if that is what it is. */

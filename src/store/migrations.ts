@@ -89,8 +89,24 @@ CREATE INDEX access_tokens_family ON access_tokens (family_id);
 CREATE INDEX access_tokens_expires ON access_tokens (expires_at);
 `;
 
+// Who may introspect what, and which entities Tessera itself keeps (types.ts ManagedBy).
+// Rows that earlier versions created on their own are marked, so the next start can remove
+// them: the HCX built-in client (made at every start) and `serve --dev` fixtures, found by
+// the names those versions gave them.
+const v4 = `
+ALTER TABLE clients ADD COLUMN introspect TEXT NOT NULL DEFAULT 'own';
+ALTER TABLE clients ADD COLUMN managed_by TEXT;
+ALTER TABLE users ADD COLUMN managed_by TEXT;
+UPDATE clients SET managed_by = 'dialect:hcx' WHERE client_name = 'HCX (built-in public client)' AND token_endpoint_auth_method = 'none';
+UPDATE clients SET managed_by = 'dev' WHERE client_name IN ('Dev demo client', 'Dev Django-OAuth-Toolkit client', 'Dev /v1/oauth client', 'WSO2 APK sample client (dev only)');
+UPDATE users SET managed_by = 'dev' WHERE (username = 'alice' AND name = 'Alice Dev') OR (username = 'dot-user' AND name = 'DOT Dev User')
+  OR (username = 'testuser@gmail.com' AND participant_code = 'test-user@swasth-hcx' AND email = 'testuser@gmail.com' AND roles = '["admin"]')
+  OR (username = 'v1-user' AND name IS NULL AND email IS NULL AND roles = '[]' AND participant_code IS NULL);
+`;
+
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', sqlite: v1('INTEGER'), postgres: v1('BIGINT') },
+  { version: 4, name: 'client introspection scope; entities Tessera manages', sqlite: v4, postgres: v4 },
 ];
 
 export const MIGRATIONS_TABLE_SQL =

@@ -11,7 +11,7 @@ const list = (v: unknown): string[] => (typeof v === 'string' ? (JSON.parse(v) a
 export const CLIENT_COLUMNS = [
   'client_id', 'client_secret_hash', 'client_name', 'grant_types', 'scope',
   'token_endpoint_auth_method', 'access_token_format', 'access_token_ttl', 'refresh_token_ttl',
-  'audience', 'access_token_signing_alg', 'resources', 'profile', 'created_at', 'updated_at',
+  'audience', 'access_token_signing_alg', 'resources', 'profile', 'introspect', 'managed_by', 'created_at', 'updated_at',
 ] as const;
 
 export function clientFromRow(r: Row): Client {
@@ -29,6 +29,8 @@ export function clientFromRow(r: Row): Client {
     access_token_signing_alg: strOrNull(r.access_token_signing_alg) as Client['access_token_signing_alg'],
     resources: list(r.resources),
     profile: strOrNull(r.profile) as Client['profile'],
+    introspect: r.introspect === 'all' ? 'all' : 'own',
+    managed_by: strOrNull(r.managed_by) as Client['managed_by'],
     created_at: num(r.created_at),
     updated_at: num(r.updated_at),
   };
@@ -38,12 +40,13 @@ export function clientToRow(c: Client): unknown[] {
   return [
     c.client_id, c.client_secret_hash, c.client_name, JSON.stringify(c.grant_types), c.scope,
     c.token_endpoint_auth_method, c.access_token_format, c.access_token_ttl, c.refresh_token_ttl,
-    c.audience, c.access_token_signing_alg, JSON.stringify(c.resources), c.profile, c.created_at, c.updated_at,
+    c.audience, c.access_token_signing_alg, JSON.stringify(c.resources), c.profile, c.introspect, c.managed_by,
+    c.created_at, c.updated_at,
   ];
 }
 
 export const USER_COLUMNS = [
-  'id', 'username', 'password_hash', 'email', 'name', 'roles', 'participant_code', 'created_at', 'updated_at',
+  'id', 'username', 'password_hash', 'email', 'name', 'roles', 'participant_code', 'managed_by', 'created_at', 'updated_at',
 ] as const;
 
 export function userFromRow(r: Row): User {
@@ -55,13 +58,17 @@ export function userFromRow(r: Row): User {
     name: strOrNull(r.name),
     roles: list(r.roles),
     participant_code: strOrNull(r.participant_code),
+    managed_by: strOrNull(r.managed_by) as User['managed_by'],
     created_at: num(r.created_at),
     updated_at: num(r.updated_at),
   };
 }
 
 export function userToRow(u: User): unknown[] {
-  return [u.id, u.username, u.password_hash, u.email, u.name, JSON.stringify(u.roles), u.participant_code, u.created_at, u.updated_at];
+  return [
+    u.id, u.username, u.password_hash, u.email, u.name, JSON.stringify(u.roles), u.participant_code, u.managed_by,
+    u.created_at, u.updated_at,
+  ];
 }
 
 export const PARTICIPANT_COLUMNS = ['participant_code', 'name', 'roles', 'created_at', 'updated_at'] as const;

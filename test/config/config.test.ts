@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { applyEnv, loadConfig } from '../../src/config/load.js';
 import { validateConfig } from '../../src/config/validate.js';
-import { applyConfigEntities } from '../../src/entities.js';
+import { applyEntities } from '../../src/entities.js';
 import { openStore } from '../../src/store/index.js';
 import { BACKENDS, makeDatabase } from '../helpers/stores.js';
 
@@ -90,16 +90,16 @@ for (const backend of BACKENDS) {
           clients: [{ client_id: 'c1', client_secret: 'secret-one', scope: 'a' }, { client_id: 'c2', client_secret: 'x'.repeat(40) }],
           users: [{ username: 'u1', password: 'pw1', participant_code: 'p1' }],
         });
-        await applyConfigEntities(store, cfg, log);
+        await applyEntities(store, { config: cfg, managed: [] }, log);
         const first = await store.clients.get('c1');
         const user1 = await store.users.getByUsername('u1');
-        await applyConfigEntities(store, cfg, log);
+        await applyEntities(store, { config: cfg, managed: [] }, log);
         assert.equal((await store.clients.list()).length, 2);
         assert.equal((await store.clients.get('c1'))?.client_secret_hash, first?.client_secret_hash);
         assert.equal((await store.users.getByUsername('u1'))?.id, user1?.id);
         assert.ok(!JSON.stringify(await store.clients.list()).includes('secret-one'), 'no plaintext secret stored');
         const changed = validateConfig({ clients: [{ client_id: 'c1', client_secret: 'secret-one', scope: 'a b' }], users: [], participants: [] });
-        await applyConfigEntities(store, changed, log);
+        await applyEntities(store, { config: changed, managed: [] }, log);
         assert.equal((await store.clients.get('c1'))?.scope, 'a b');
         assert.ok(await store.clients.get('c2'), 'an entry removed from the file is not deleted');
         assert.ok(lines.some((l) => l.includes('not in the config file') && l.includes('c2')));

@@ -19,7 +19,7 @@ function countingRepo() {
 const client = (id: string, scope = 'a'): Client => ({
   client_id: id, client_secret_hash: null, client_name: null, grant_types: ['password'], scope,
   token_endpoint_auth_method: 'none', access_token_format: 'jwt', access_token_ttl: null, refresh_token_ttl: null,
-  audience: null, access_token_signing_alg: null, resources: [], profile: null, created_at: 0, updated_at: 0,
+  audience: null, access_token_signing_alg: null, resources: [], profile: null, introspect: 'own', managed_by: null, created_at: 0, updated_at: 0,
 });
 
 describe('client cache', () => {

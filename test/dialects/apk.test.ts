@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, customFetch, decodeProtectedHeader, jwtVerify } from 'jose';
-import { apkDevFixture } from '../../src/dialects/apk.js';
-import { basic, postForm, startTestServer, type TestServer } from '../helpers/server.js';
-import { BACKENDS } from '../helpers/stores.js';
+import { basic, postForm, startTestServer } from '../helpers/server.js';
+import { BACKENDS, makeDatabase } from '../helpers/stores.js';
 import { b64json, curl, curlLine, devSection, read, shell, startTlsServer, type TlsServer } from './helpers.js';
 import { APK_SAMPLE, APK_SAMPLE_HOST } from './samples.js';
 
@@ -53,7 +52,7 @@ for (const backend of BACKENDS) {
 
     before(async () => {
       srv = await startTlsServer(backend, config);
-      await devSection(srv, apkDevFixture); // what `serve --dev` does
+      await devSection(srv, 'apk'); // what `serve --dev` does
       jwks = createRemoteJWKSet(new URL(`${srv.url}/.well-known/jwks.json`), { [customFetch]: srv.fetch as never });
     });
     after(async () => { await srv.close(); });
@@ -94,7 +93,7 @@ for (const backend of BACKENDS) {
     });
 
     it('serve --dev prints a curl command that works as printed', async () => {
-      const section = await devSection(srv, apkDevFixture);
+      const section = await devSection(srv, 'apk');
       assert.ok(section.lines.some((l) => l.includes('dev only')), 'warns that the credentials are public');
       const r = await shell(curlLine(section));
       assert.equal(r.status, 200, r.text);
@@ -103,20 +102,25 @@ for (const backend of BACKENDS) {
   });
 
   describe(`dialect apk: outside --dev the document's credentials do not exist (${backend})`, () => {
-    let srv: TestServer;
-    // As if the database had been used by `serve --dev` before: the published client is there at start.
-    before(async () => {
-      srv = await startTestServer(backend, {
-        clients: [{ client_id: CLIENT_ID, client_secret: '4fbd62ec-a92e-11ed-afa1-0242ac120002', grant_types: ['client_credentials'], profile: 'apk' }],
-      });
-    });
-    after(async () => { await srv.close(); });
-
-    it('the sample request is refused with 401 invalid_client (the published client is removed at start)', async () => {
-      const r = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: SAMPLE_AUTH, host: 'idp.am.wso2.com' });
-      assert.equal(r.status, 401);
-      assert.equal(r.json.error, 'invalid_client');
-      assert.equal(await srv.tessera.store.clients.get(CLIENT_ID), null);
+    it('after serve --dev on the same database, a plain start removes them: the sample request gets 401 invalid_client', async () => {
+      const db = await makeDatabase(backend);
+      try {
+        const dev = await startTestServer(backend, {}, { db, dev: true });
+        const before = await postForm(`${dev.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: SAMPLE_AUTH });
+        assert.equal(before.status, 200, 'the sample works under --dev');
+        await dev.close();
+        const srv = await startTestServer(backend, {}, { db });
+        try {
+          const r = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: SAMPLE_AUTH, host: 'idp.am.wso2.com' });
+          assert.equal(r.status, 401);
+          assert.equal(r.json.error, 'invalid_client');
+          assert.equal(await srv.tessera.store.clients.get(CLIENT_ID), null);
+        } finally {
+          await srv.close();
+        }
+      } finally {
+        await db.cleanup();
+      }
     });
   });
 }

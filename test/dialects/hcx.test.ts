@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { hcxDevFixture } from '../../src/dialects/hcx.js';
 import { postForm, startTestServer, type TestServer } from '../helpers/server.js';
-import { BACKENDS } from '../helpers/stores.js';
+import { BACKENDS, makeDatabase } from '../helpers/stores.js';
 import { curl, curlLine, devSection, shell } from './helpers.js';
 import { hcxSample } from './samples.js';
 
@@ -86,15 +85,37 @@ for (const backend of BACKENDS) {
       checkBody(await generate({ username: USER, participant_code: CODE, secret: PASSWORD }));
     });
 
-    it('user/auth/token/generate: a user token without participant_code', async () => {
-      const r = await generate({ username: 'loner@example.com', password: 'loner-password' }, 'v0.8', 'user');
+    it('user/auth/token/generate: a participant\'s user without participant_code in the request', async () => {
+      const r = await generate({ username: USER, password: PASSWORD }, 'v0.8', 'user');
       checkBody(r);
       const { payload } = await jwtVerify(r.json.access_token, jwks, { issuer: srv.url });
-      assert.equal(payload.user_id, 'loner@example.com');
-      assert.equal(payload.preferred_username, 'loner@example.com');
-      assert.equal(payload.participant_code, undefined);
-      assert.deepEqual(payload.entity, ['User']);
-      assert.deepEqual(payload.realm_access, { participant_roles: [], user_roles: ['viewer'] });
+      assert.equal(payload.user_id, USER);
+      assert.equal(payload.participant_code, CODE);
+      assert.deepEqual(payload.realm_access, { participant_roles: ['provider'], user_roles: ['admin'] });
+    });
+
+    it('a user who belongs to no participant gets no token on either route, even with the right password', async () => {
+      const msg = 'Invalid user details, the user does not belong to a participant';
+      checkError(await generate({ username: 'loner@example.com', password: 'loner-password' }, 'v0.8', 'user'), 400, 'ERR_INVALID_USER_DETAILS', msg);
+      checkError(await generate({ username: 'loner@example.com', participant_code: CODE, password: 'loner-password' }), 400, 'ERR_INVALID_USER_DETAILS', msg);
+    });
+
+    it('the built-in client works only on the HCX routes: not at /oauth2/token, /o/token/ or /v1/oauth/token/user', async () => {
+      for (const [username, password] of [[USER, PASSWORD], ['loner@example.com', 'loner-password']] as const) {
+        const std = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', client_id: 'hcx', username, password });
+        assert.equal(std.status, 401, std.text);
+        assert.equal(std.json.error, 'invalid_client');
+        const o = await postForm(`${srv.url}/o/token/`, { grant_type: 'password', client_id: 'hcx', username, password });
+        assert.equal(o.status, 401, o.text);
+        const v1 = await fetch(`${srv.url}/v1/oauth/token/user`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'password', client_id: 'hcx', username, password }),
+        });
+        assert.equal(v1.status, 401);
+      }
+      const rt = (await generate({ username: USER, participant_code: CODE, password: PASSWORD })).json.refresh_token;
+      const revoke = await postForm(`${srv.url}/oauth2/revoke`, { client_id: 'hcx', token: rt });
+      assert.equal(revoke.status, 401, 'nor at the standard revocation endpoint');
+      checkBody(await generate({ grant_type: 'refresh_token', refresh_token: rt }));
     });
 
     it('errors: missing field 400 ERR_INVALID_REQUEST naming it; bad credentials 401 ERR_ACCESS_DENIED', async () => {
@@ -110,19 +131,20 @@ for (const backend of BACKENDS) {
     });
 
     it('a user who does not belong to the participant: 400 ERR_INVALID_USER_DETAILS', async () => {
-      for (const [username, password] of [[USER, PASSWORD], ['loner@example.com', 'loner-password']]) {
-        checkError(await generate({ username: username!, participant_code: 'payor-1@swasth-hcx', password: password! }), 400,
-          'ERR_INVALID_USER_DETAILS', 'Invalid user details, the user does not belong to participant payor-1@swasth-hcx');
-      }
+      checkError(await generate({ username: USER, participant_code: 'payor-1@swasth-hcx', password: PASSWORD }), 400,
+        'ERR_INVALID_USER_DETAILS', 'Invalid user details, the user does not belong to participant payor-1@swasth-hcx');
     });
 
-    it('refresh on the generate route and at /oauth2/token (client_id=hcx, no secret), with rotation', async () => {
+    it('refresh on the generate route (grant_type=refresh_token) with rotation; not at /oauth2/token', async () => {
       const first = await generate({ username: USER, participant_code: CODE, password: PASSWORD });
       const second = await generate({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
       checkBody(second);
       assert.equal(second.json.session_state, first.json.session_state);
       assert.notEqual(second.json.refresh_token, first.json.refresh_token);
-      const third = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'refresh_token', client_id: 'hcx', refresh_token: second.json.refresh_token });
+      const std = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'refresh_token', client_id: 'hcx', refresh_token: second.json.refresh_token });
+      assert.equal(std.status, 401);
+      assert.equal(std.json.error, 'invalid_client');
+      const third = await generate({ grant_type: 'refresh_token', refresh_token: second.json.refresh_token }, 'v0.9', 'user');
       checkBody(third);
       const { payload } = await jwtVerify(third.json.access_token, jwks, { issuer: srv.url });
       assert.equal(payload.participant_code, CODE);
@@ -130,9 +152,7 @@ for (const backend of BACKENDS) {
       // The rotated token again: refused, and the session is over.
       const reuse = await generate({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token });
       checkError(reuse, 401, 'ERR_ACCESS_DENIED', 'refresh token has already been used');
-      const dead = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'refresh_token', client_id: 'hcx', refresh_token: third.json.refresh_token });
-      assert.equal(dead.status, 400);
-      assert.equal(dead.json.error, 'invalid_grant');
+      checkError(await generate({ grant_type: 'refresh_token', refresh_token: third.json.refresh_token }), 401, 'ERR_ACCESS_DENIED', 'refresh token has been revoked');
       checkError(await generate({ grant_type: 'refresh_token' }), 400, 'ERR_INVALID_REQUEST', 'Invalid request, refresh_token is mandatory');
     });
 
@@ -148,8 +168,37 @@ for (const backend of BACKENDS) {
     });
 
     it('serve --dev prints a curl command that works as printed', async () => {
-      const r = await shell(curlLine(await devSection(srv, hcxDevFixture)));
+      const r = await shell(curlLine(await devSection(srv, 'hcx')));
       checkBody(r);
+    });
+  });
+}
+
+for (const backend of BACKENDS) {
+  describe(`dialect hcx: the built-in client exists only while the dialect is enabled (${backend})`, () => {
+    it('a start without hcx removes it; a public client the operator configured keeps its own grants', async () => {
+      const db = await makeDatabase(backend);
+      try {
+        let srv = await startTestServer(backend, config, { db });
+        assert.equal((await srv.tessera.store.clients.get('hcx'))?.managed_by, 'dialect:hcx');
+        await srv.close();
+        srv = await startTestServer(backend, { ...config, dialects: ['o', 'apk', 'v1'] }, { db });
+        assert.equal(await srv.tessera.store.clients.get('hcx'), null);
+        const r = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', client_id: 'hcx', username: USER, password: PASSWORD });
+        assert.equal(r.status, 401);
+        assert.equal(r.json.error, 'invalid_client');
+        await srv.close();
+        // The operator's own public client of that id: an explicit opt-in to the password grant everywhere.
+        srv = await startTestServer(backend, {
+          ...config, clients: [{ client_id: 'hcx', token_endpoint_auth_method: 'none', grant_types: ['password', 'refresh_token'], profile: 'hcx' }],
+        }, { db });
+        assert.equal((await srv.tessera.store.clients.get('hcx'))?.managed_by, null);
+        const ok = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', client_id: 'hcx', username: USER, password: PASSWORD });
+        assert.equal(ok.status, 200, ok.text);
+        await srv.close();
+      } finally {
+        await db.cleanup();
+      }
     });
   });
 }

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { selfSignedCertificate } from '../../src/cli/tls.js';
-import type { DevContext, DevSection } from '../../src/dev.js';
+import type { DialectName } from '../../src/config/schema.js';
+import { devFixtures } from '../../src/dev/fixtures.js';
+import { clientFromConfig, participantFromConfig, userFromConfig } from '../../src/entities.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import type { Backend } from '../helpers/stores.js';
 
@@ -125,14 +127,25 @@ export async function read(res: Response): Promise<HttpResult> {
   return { status: res.status, headers: Object.fromEntries(res.headers), json, text };
 }
 
-/** Runs a dialect's `serve --dev` fixture against a test server and returns what it prints. */
-export async function devSection(
-  srv: TestServer,
-  fixture: (ctx: DevContext) => Promise<DevSection | null>,
-): Promise<DevSection> {
-  const section = await fixture({ t: srv.tessera, url: srv.url, secret: (label) => `dev-${label}-0123456789abcdefghij`.slice(0, 32) });
-  if (!section) throw new Error('fixture printed nothing');
-  return section;
+export interface DevSection {
+  title: string;
+  lines: string[];
+}
+
+/**
+ * What `serve --dev` does for one section, against a running test server: writes the
+ * fixture's entities (marked `dev`) and returns the banner lines it would print.
+ */
+export async function devSection(srv: TestServer, dialect: DialectName | 'standard'): Promise<DevSection> {
+  const fixture = devFixtures.find((f) => (f.dialect ?? 'standard') === dialect);
+  if (!fixture) throw new Error(`no dev fixture for ${dialect}`);
+  const secret = (label: string) => `dev-${label}-0123456789abcdefghij`.slice(0, 32);
+  const { store, config } = srv.tessera;
+  const set = fixture.entities(secret, config);
+  for (const p of set.participants) await store.participants.upsert(participantFromConfig(p, await store.participants.get(p.participant_code)));
+  for (const c of set.clients) await store.clients.upsert(await clientFromConfig(c, await store.clients.get(c.client_id), 'dev'));
+  for (const u of set.users) await store.users.upsert(await userFromConfig(u, await store.users.getByUsername(u.username), 'dev'));
+  return { title: fixture.title, lines: fixture.lines({ url: srv.url, config, secret, kept: new Set() }) };
 }
 
 /** The one curl line of a dev section. */

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, customFetch, jwtVerify } from 'jose';
-import { oDevFixture } from '../../src/dialects/o.js';
 import { basic } from '../helpers/server.js';
 import { BACKENDS } from '../helpers/stores.js';
 import { curl, curlLine, devSection, read, shell, startTlsServer, type TlsServer } from './helpers.js';
@@ -19,10 +18,14 @@ const config = {
   dialects: ['o'],
   clients: [
     // No access_token_format: an `o` client gets opaque tokens, as DOT issues them.
-    { client_id: 'dot', client_secret: SECRET, grant_types: ['password', 'refresh_token', 'client_credentials'], scope: 'read write', profile: 'o' },
+    // `introspection` is registered, but a user's token never carries it (client-only scope).
+    { client_id: 'dot', client_secret: SECRET, grant_types: ['password', 'refresh_token', 'client_credentials'], scope: 'read write introspection', profile: 'o' },
     { client_id: 'dotjwt', client_secret: SECRET, grant_types: ['password', 'refresh_token'], scope: 'read', profile: 'o', access_token_format: 'jwt' },
-    // A resource server: checks tokens with its own, `introspection`-scoped one.
-    { client_id: 'rs', client_secret: RS_SECRET, grant_types: ['client_credentials'], scope: 'introspection', profile: 'o' },
+    // A resource server in front of every DOT client: checks tokens with its own,
+    // `introspection`-scoped one; `introspect: all` is the operator's explicit grant of that.
+    { client_id: 'rs', client_secret: RS_SECRET, grant_types: ['client_credentials'], scope: 'introspection', profile: 'o', introspect: 'all' },
+    // Holds the introspection scope but is entitled only to its own tokens.
+    { client_id: 'rs-own', client_secret: RS_SECRET, grant_types: ['client_credentials'], scope: 'introspection', profile: 'o' },
     { client_id: 'plain', client_secret: RS_SECRET, grant_types: ['client_credentials'], scope: 'read', profile: 'o' },
   ],
   users: [{ username: 'alice', password: PASSWORD }],
@@ -137,18 +140,36 @@ for (const backend of BACKENDS) {
       assert.deepEqual(unknown.json, { active: false });
       const noAuth = await post('/o/introspect/', { token: tr.access_token });
       assert.equal(noAuth.status, 401);
+      // Another confidential client learns nothing about dot's tokens: exactly the unknown-token answer.
+      for (const token of [tr.access_token, tr.refresh_token]) {
+        const other = await post('/o/introspect/', { token }, { authorization: basic('plain', RS_SECRET) });
+        assert.equal(other.status, 200);
+        assert.deepEqual(other.json, { active: false });
+      }
+      const own = await post('/o/introspect/', { token: tr.refresh_token }, { authorization: basic('dot', SECRET) });
+      assert.equal(own.json.active, true);
     });
 
-    it('a resource server checks the token sent to it in the Authorization header (GET and POST)', async () => {
+    it('a Bearer that may not introspect: a user\'s token (403), a refresh token or a forged one (401); `token` is required', async () => {
       const tr = await passwordToken();
+      assert.equal(tr.scope, 'read write', 'a user token does not get the introspection scope by default');
+      const asked = await post('/o/token/', { grant_type: 'password', username: 'alice', password: PASSWORD, scope: 'read introspection' }, { authorization: basic('dot', SECRET) });
+      assert.equal(asked.status, 400);
+      assert.equal(asked.json.error, 'invalid_scope');
       for (const method of ['GET', 'POST']) {
         const r = await read(await srv.fetch(`${srv.url}/o/introspect/`, { method, headers: { authorization: `Bearer ${tr.access_token}` } }));
-        assert.equal(r.status, 200, r.text);
-        assert.equal(r.json.active, true);
-        assert.equal(r.json.username, 'alice');
+        assert.equal(r.status, 403, r.text);
+        assert.equal(r.json.error, 'insufficient_scope');
       }
-      const bad = await read(await srv.fetch(`${srv.url}/o/introspect/`, { headers: { authorization: 'Bearer forged' } }));
-      assert.deepEqual(bad.json, { active: false });
+      const rt = await post('/o/introspect/', { token: tr.access_token }, { authorization: `Bearer ${tr.refresh_token}` });
+      assert.equal(rt.status, 401);
+      assert.equal(rt.json.error, 'invalid_token');
+      const forged = await post('/o/introspect/', { token: tr.access_token }, { authorization: 'Bearer forged' });
+      assert.equal(forged.status, 401);
+      const rs = (await post('/o/token/', { grant_type: 'client_credentials' }, { authorization: basic('rs', RS_SECRET) })).json;
+      const none = await read(await srv.fetch(`${srv.url}/o/introspect/`, { headers: { authorization: `Bearer ${rs.access_token}` } }));
+      assert.equal(none.status, 400);
+      assert.equal(none.json.error, 'invalid_request');
     });
 
     it('DOT style: a Bearer token with the introspection scope checks the token named in `token`', async () => {
@@ -161,6 +182,12 @@ for (const backend of BACKENDS) {
       const denied = await post('/o/introspect/', { token: tr.access_token }, { authorization: `Bearer ${plain.access_token}` });
       assert.equal(denied.status, 403);
       assert.equal(denied.json.error, 'insufficient_scope');
+      // The introspection scope alone does not entitle: rs-own sees its own tokens only.
+      const ownRs = (await post('/o/token/', { grant_type: 'client_credentials' }, { authorization: basic('rs-own', RS_SECRET) })).json;
+      const notEntitled = await post('/o/introspect/', { token: tr.access_token }, { authorization: `Bearer ${ownRs.access_token}` });
+      assert.deepEqual(notEntitled.json, { active: false });
+      const self = await post('/o/introspect/', { token: ownRs.access_token }, { authorization: `Bearer ${ownRs.access_token}` });
+      assert.equal(self.json.active, true);
     });
 
     it('POST /o/revoke_token/: 200 empty; the access token reads inactive, a revoked refresh token is refused', async () => {
@@ -177,7 +204,7 @@ for (const backend of BACKENDS) {
     });
 
     it('serve --dev prints a curl command that works as printed', async () => {
-      const line = curlLine(await devSection(srv, oDevFixture));
+      const line = curlLine(await devSection(srv, 'o'));
       assert.match(line, /^curl -k -X POST -d "grant_type=password&username=dot-user&password=[^"]+" https:\/\/dot-demo:[^@]+@127\.0\.0\.1:\d+\/o\/token\/$/);
       const r = await shell(line, env);
       assert.equal(r.status, 200, r.text);

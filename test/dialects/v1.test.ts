@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { v1DevFixture } from '../../src/dialects/v1.js';
 import { postForm, startTestServer, type TestServer } from '../helpers/server.js';
 import { BACKENDS } from '../helpers/stores.js';
+import { activeFixtures } from '../../src/dev/fixtures.js';
 import { curl, curlLine, devSection, shell } from './helpers.js';
 import { v1Refresh, v1Validate } from './samples.js';
 
@@ -126,7 +126,7 @@ for (const backend of BACKENDS) {
     });
 
     it('serve --dev prints a curl command that works as printed', async () => {
-      const r = await shell(curlLine(await devSection(srv, v1DevFixture)));
+      const r = await shell(curlLine(await devSection(srv, 'v1')));
       assert.equal(r.status, 200, r.text);
       assert.deepEqual(Object.keys(r.json), ['access_token', 'token_type', 'expires_in', 'refresh_token']);
     });
@@ -143,7 +143,8 @@ for (const backend of BACKENDS) {
       assert.equal((await fetch(`${srv.url}/v1/oauth/token`)).status, 404);
       assert.equal((await postForm(`${srv.url}/api/v0.8/participant/auth/token/generate`, { username: 'x' })).status, 404);
       assert.equal(await srv.tessera.store.clients.get('hcx'), null);
-      assert.equal(await v1DevFixture({ t: srv.tessera, url: srv.url, secret: () => 'x' }), null);
+      assert.equal((await srv.tessera.store.clients.list()).some((c) => c.managed_by !== null), false, 'no built-in client of a dialect that is off');
+      assert.deepEqual(activeFixtures(srv.tessera.config).map((f) => f.dialect ?? 'standard'), ['standard', 'o']);
       assert.equal((await postForm(`${srv.url}/o/token/`, { grant_type: 'client_credentials' })).status, 401);
     });
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { validateConfig } from '../../src/config/validate.js';
 import { startServer, type Running } from '../../src/server.js';
-import { makeDatabase } from './stores.js';
+import { makeDatabase, type TestStore } from './stores.js';
 
 export interface TestServer extends Running {
   backend: 'sqlite' | 'postgres';
@@ -20,12 +20,18 @@ export const SECRET_KEY = 'test-secret-key-test-secret-key-0123456789';
 export async function startTestServer(
   backend: 'sqlite' | 'postgres',
   raw: Record<string, unknown> = {},
-  opts: { log?: Logger } = {},
+  opts: {
+    log?: Logger;
+    /** Start on this database (e.g. one an earlier server used) and leave it for the caller to remove. */
+    db?: TestStore;
+    /** As `serve --dev`: apply the dev fixtures. */
+    dev?: boolean;
+  } = {},
 ): Promise<TestServer> {
-  const db = await makeDatabase(backend);
+  const db = opts.db ?? (await makeDatabase(backend));
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-data-'));
   const config = validateConfig({ host: '127.0.0.1', port: 0, secret_key: SECRET_KEY, data_dir: dataDir, database: db.url, ...raw });
-  const running = await startServer(config, opts.log ?? pino({ level: process.env.TESSERA_TEST_LOG ?? 'silent' }));
+  const running = await startServer(config, opts.log ?? pino({ level: process.env.TESSERA_TEST_LOG ?? 'silent' }), { dev: opts.dev === true });
   // The issuer must be the address clients reach (RFC 8414 §3.3), known only after listen.
   if (raw.issuer === undefined) running.tessera.config.issuer = running.url;
   return {
@@ -33,7 +39,7 @@ export async function startTestServer(
     backend,
     close: async () => {
       await running.stop();
-      await db.cleanup();
+      if (!opts.db) await db.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

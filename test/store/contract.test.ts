@@ -25,6 +25,8 @@ const client = (client_id: string, o: Partial<Client> = {}): Client => ({
   access_token_signing_alg: null,
   resources: [],
   profile: null,
+  introspect: 'own',
+  managed_by: null,
   created_at: NOW,
   updated_at: NOW,
   ...o,
@@ -38,6 +40,7 @@ const user = (username: string, o: Partial<User> = {}): User => ({
   name: null,
   roles: [],
   participant_code: null,
+  managed_by: null,
   created_at: NOW,
   updated_at: NOW,
   ...o,
@@ -216,7 +219,7 @@ for (const kind of BACKENDS) {
       it('findRefresh brings the token\'s user along (one query)', async () => {
         const u = await store.users.upsert({
           id: 'rt-user-id', username: 'rt-user', password_hash: 'h', email: null, name: null, roles: ['r1'],
-          participant_code: null, created_at: NOW, updated_at: NOW,
+          participant_code: null, managed_by: null, created_at: NOW, updated_at: NOW,
         });
         await store.tokens.persistIssue({ family: family('f-u'), refresh: refresh('h-u', 'f-u', { user_id: u.id }) }, NOW);
         assert.deepEqual((await store.tokens.findRefresh('h-u'))?.user, u);

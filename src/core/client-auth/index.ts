@@ -11,6 +11,8 @@ export interface PresentedCredentials {
   method: AuthMethod;
   client_id: string | undefined;
   client_secret: string | undefined;
+  /** The dialect whose route received the request; undefined on the standard endpoints. */
+  via?: string | undefined;
 }
 
 type Authenticator = (client: Client, presented: PresentedCredentials) => Promise<boolean>;
@@ -66,6 +68,12 @@ export async function authenticateClient(clients: ClientRepo, p: PresentedCreden
     // Burn comparable time to a real check so unknown ids are not told apart by timing.
     if (p.client_secret !== undefined) mac(p.client_secret);
     throw invalidClient('client authentication failed', basic, `unknown client id ${fingerprint(p.client_id)}`);
+  }
+  // A dialect's built-in client works only on that dialect's routes: it exists for that
+  // API's callers, and nobody registered it for anything else.
+  const boundTo = client.managed_by?.startsWith('dialect:') ? client.managed_by.slice('dialect:'.length) : undefined;
+  if (boundTo !== undefined && boundTo !== p.via) {
+    throw invalidClient('client authentication failed', basic, `client ${client.client_id} is the ${boundTo} dialect's built-in client`);
   }
   if (p.method === 'none' && client.token_endpoint_auth_method !== 'none') {
     throw invalidClient('client authentication failed', basic, 'confidential client sent no secret');

@@ -20,9 +20,9 @@ export const passwordGrant: Grant = {
     const ok = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);
     if (!user || !ok) {
       // Never the presented username in the log: it may be a mistyped password.
-      throw invalidGrant(INVALID_CREDENTIALS, user ? `wrong password for user id ${user.id}` : `unknown username ${fingerprint(username)}`);
+      throw invalidGrant(INVALID_CREDENTIALS, user ? `wrong password for user id ${user.id}` : `unknown username ${fingerprint(username)}`, 'invalid_user_credentials');
     }
-    const scope = grantScope(params.scope, client.scope);
+    const scope = grantScope(params.scope, client.scope, { forUser: true });
     return { user, scope, resource: checkResource(client, params.resource), mayRefresh: true };
   },
 };

@@ -26,7 +26,7 @@ export const refreshTokenGrant: Grant = {
     const user = rt.user; // read with the token, in one query
     if (rt.user_id && !user) throw invalidGrant('the user of this refresh token no longer exists');
     // RFC 6749 §6: the new scope may narrow the original, never widen it.
-    const scope = grantScope(params.scope, rt.scope);
+    const scope = grantScope(params.scope, rt.scope, { forUser: rt.user_id !== null });
     let resource = rt.resource;
     if (params.resource !== undefined && params.resource !== '') {
       resource = checkResource(client, params.resource);

@@ -4,14 +4,17 @@ import type { FastifyInstance } from 'fastify';
 import { authenticateConfidentialClient } from '../../core/client-auth/index.js';
 import { invalidRequest } from '../../core/errors.js';
 import type { InspectedToken } from '../../core/inspect.js';
+import { entitledToIntrospect } from '../../core/introspection.js';
+import type { Client } from '../../core/types.js';
 import type { Tessera } from '../../runtime.js';
 import { bodyParams } from '../body.js';
 import { presentedCredentials, rejectSecretsInQuery } from '../credentials.js';
 import { noStore } from '../reply.js';
 import { route } from './methods.js';
 
-export async function introspectionBody(t: Tessera, token: InspectedToken | null): Promise<Record<string, unknown>> {
-  if (!token || !token.active) return { active: false };
+/** The RFC 7662 §2.2 answer to `caller`: `{"active": false}` unless active and entitled. */
+export async function introspectionBody(t: Tessera, caller: Client, token: InspectedToken | null): Promise<Record<string, unknown>> {
+  if (!token || !token.active || !entitledToIntrospect(caller, token)) return { active: false };
   const user = token.user_id ? await t.store.users.getById(token.user_id) : null;
   const c = token.claims;
   const body: Record<string, unknown> = {
@@ -37,8 +40,8 @@ export function introspectionRoute(app: FastifyInstance, t: Tessera): void {
   route(app, 'POST', '/oauth2/introspect', async (req, reply) => {
     rejectSecretsInQuery(req.query);
     const params = bodyParams(req.body);
-    await authenticateConfidentialClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
+    const caller = await authenticateConfidentialClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
     if (!params.token) throw invalidRequest('token is required');
-    return noStore(reply).send(await introspectionBody(t, await t.inspector.inspect(params.token)));
+    return noStore(reply).send(await introspectionBody(t, caller, await t.inspector.inspect(params.token)));
   });
 }

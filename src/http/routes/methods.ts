@@ -1,27 +1,27 @@
-// Registering an endpoint for its one method, with 405 + Allow for the others.
+// Registering an endpoint for its methods, with 405 + Allow for the others.
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { ErrorFormatter } from '../errors.js';
 import { methodNotAllowed } from '../errors.js';
 
-type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+export type Method = 'GET' | 'POST';
 
-const OTHERS: Record<'GET' | 'POST', HTTPMethods[]> = {
-  POST: ['GET', 'PUT', 'DELETE', 'PATCH'],
-  GET: ['POST', 'PUT', 'DELETE', 'PATCH'],
-};
+const ALL: HTTPMethods[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
 
 export function route(
   app: FastifyInstance,
-  method: 'GET' | 'POST',
+  method: Method | readonly Method[],
   url: string,
   handler: Handler,
   formatError?: ErrorFormatter,
 ): void {
+  const methods: Method[] = typeof method === 'string' ? [method] : [...method];
   const config: { formatError?: ErrorFormatter } = formatError ? { formatError } : {};
-  app.route({ method, url, handler, config });
-  const allow = method === 'GET' ? 'GET, HEAD' : 'POST';
+  app.route({ method: methods, url, handler, config });
+  // RFC 9110 §9.3.2: a GET endpoint answers HEAD too (Fastify adds it).
+  const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
   app.route({
-    method: OTHERS[method], url, config,
+    method: ALL.filter((m) => !methods.includes(m as Method)), url, config,
     handler: async () => { throw methodNotAllowed(allow); },
   });
 }

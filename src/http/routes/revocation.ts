@@ -10,18 +10,16 @@ import { presentedCredentials, rejectSecretsInQuery } from '../credentials.js';
 import { noStore } from '../reply.js';
 import { route } from './methods.js';
 
-/** The RFC 7009 handler; dialects that offer revocation mount it under their own path. */
-export function revocationHandler(t: Tessera) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    rejectSecretsInQuery(req.query);
-    const params = bodyParams(req.body);
-    const client = await authenticateClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
-    if (!params.token) throw invalidRequest('token is required');
-    await revokeToken(t.store, t.inspector, client, params.token);
-    return noStore(reply).status(200).send();
-  };
+/** The RFC 7009 request; dialects that offer revocation answer it on their own path (`via`). */
+export async function revokeRequest(t: Tessera, req: FastifyRequest, reply: FastifyReply, via?: string): Promise<FastifyReply> {
+  rejectSecretsInQuery(req.query);
+  const params = bodyParams(req.body);
+  const client = await authenticateClient(t.store.clients, presentedCredentials(req.headers.authorization, params, via));
+  if (!params.token) throw invalidRequest('token is required');
+  await revokeToken(t.store, t.inspector, client, params.token);
+  return noStore(reply).status(200).send();
 }
 
 export function revocationRoute(app: FastifyInstance, t: Tessera): void {
-  route(app, 'POST', '/oauth2/revoke', revocationHandler(t));
+  route(app, 'POST', '/oauth2/revoke', (req, reply) => revokeRequest(t, req, reply));
 }

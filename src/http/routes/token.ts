@@ -1,5 +1,5 @@
 // POST /oauth2/token (RFC 6749 §3.2). The response is RFC 6749 §5.1, unless the client's
-// profile is a dialect's (then the dialect's route shapes it, see src/dialects).
+// profile is a mounted dialect's that declares its own shape here (src/dialects).
 import type { FastifyInstance } from 'fastify';
 import type { TokenResult } from '../../core/token-service.js';
 import type { Tessera } from '../../runtime.js';
@@ -23,17 +23,15 @@ export function standardTokenBody(r: TokenResult): Record<string, unknown> {
 export type TokenBodyShaper = (r: TokenResult) => Record<string, unknown>;
 
 /**
- * How /oauth2/token shapes a client's answer: by the client's profile (issue: a profile
- * selects a dialect's claim set and defaults). Dialects register theirs.
+ * `byProfile`: how this endpoint answers a client whose `profile` names a dialect that
+ * shapes standard-endpoint answers (apk, hcx), built by the app from the mounted dialects.
  */
-export const tokenBodyByProfile = new Map<string, TokenBodyShaper>();
-
-export function tokenRoute(app: FastifyInstance, t: Tessera): void {
+export function tokenRoute(app: FastifyInstance, t: Tessera, byProfile: ReadonlyMap<string, TokenBodyShaper>): void {
   route(app, 'POST', '/oauth2/token', async (req, reply) => {
     rejectSecretsInQuery(req.query);
     const params = bodyParams(req.body);
     const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params) });
-    const shape = (result.client.profile && tokenBodyByProfile.get(result.client.profile)) || standardTokenBody;
+    const shape = (result.client.profile && byProfile.get(result.client.profile)) || standardTokenBody;
     return noStore(reply).send(shape(result));
   });
 }

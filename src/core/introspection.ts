@@ -1,0 +1,21 @@
+// RFC 7662 §2.2 and §4: who is entitled to learn about a token. An introspection answer
+// tells the caller who the token belongs to (client, user name, scope), so a caller that is
+// not entitled gets exactly what an unknown token gets: {"active": false}.
+import type { InspectedToken } from './inspect.js';
+import type { Client } from './types.js';
+
+const audiences = (aud: unknown): unknown[] => (Array.isArray(aud) ? aud : aud === undefined ? [] : [aud]);
+
+/**
+ * The caller may see the token when it was issued to the caller itself; when it is an access
+ * token whose `aud` names the caller (a resource server registered as a client); or when the
+ * caller's registration says `introspect: all` (a gateway, set explicitly by the operator).
+ */
+export function entitledToIntrospect(caller: Client, token: InspectedToken): boolean {
+  if (caller.introspect === 'all') return true;
+  if (token.client_id === caller.client_id) return true;
+  return token.kind === 'access_token' && audiences(token.claims.aud).includes(caller.client_id);
+}
+
+/** The scope that lets a Bearer token introspect (Django-OAuth-Toolkit's `/o/introspect/`). */
+export const INTROSPECTION_SCOPE = 'introspection';
