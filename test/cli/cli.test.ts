@@ -135,8 +135,14 @@ describe('cli', { concurrency: true }, () => {
         assert.deepEqual(list.find((c) => c.client_id === 'svc'), {
           client_id: 'svc', client_name: 'Service', grant_types: ['client_credentials'], scope: 'read write',
           token_endpoint_auth_method: 'client_secret_basic', access_token_format: 'jwt', access_token_ttl: 600, resources: [],
+          introspect: 'own',
         });
         assert.equal(list.find((c) => c.client_id === 'op')!.access_token_format, 'opaque');
+        const gw = JSON.parse(await run('client', 'create', '--id', 'gw', '--introspect', 'all', '--json')) as Record<string, unknown>;
+        assert.equal(gw.introspect, 'all');
+        const bad = await tessera(['client', 'create', '--id', 'gw2', '--introspect', 'everything', '--config', cfg]);
+        assert.equal(bad.code, 2);
+        assert.match(bad.stderr, /--introspect: must be one of own, all/);
         assert.ok(list.every((c) => !('client_secret' in c) && !('client_secret_hash' in c)));
       });
 

@@ -15,13 +15,13 @@ const FLAGS: Record<string, string> = {
   client_id: '--id', client_secret: '--secret', client_name: '--name', grant_types: '--grant-types',
   scope: '--scope', token_endpoint_auth_method: '--auth-method', access_token_format: '--format',
   access_token_ttl: '--access-token-ttl', refresh_token_ttl: '--refresh-token-ttl', audience: '--audience',
-  access_token_signing_alg: '--alg', resources: '--resources', profile: '--profile',
+  access_token_signing_alg: '--alg', resources: '--resources', profile: '--profile', introspect: '--introspect',
 };
 
 interface CreateOpts {
   id?: string; name?: string; grantTypes?: string; scope?: string; authMethod?: string; public?: boolean;
   format?: string; accessTokenTtl?: string; refreshTokenTtl?: string; audience?: string; alg?: string;
-  resources?: string; profile?: string; secret?: string; json?: boolean;
+  resources?: string; profile?: string; introspect?: string; secret?: string; json?: boolean;
 }
 
 /** The client as the config file spells it; never the secret hash. */
@@ -31,6 +31,7 @@ export function clientJson(c: Client) {
     token_endpoint_auth_method: c.token_endpoint_auth_method, access_token_format: c.access_token_format,
     access_token_ttl: c.access_token_ttl, refresh_token_ttl: c.refresh_token_ttl, audience: c.audience,
     access_token_signing_alg: c.access_token_signing_alg, resources: c.resources, profile: c.profile,
+    introspect: c.introspect, managed_by: c.managed_by,
   });
 }
 
@@ -63,6 +64,7 @@ export function clientCommand(program: Command): void {
     .option('--alg <alg>', 'access_token_signing_alg: ES256|RS256|PS256|EdDSA')
     .option('--resources <list>', 'RFC 8707 resource indicators it may ask for')
     .option('--profile <profile>', 'dialect profile: apk|hcx|o|v1')
+    .option('--introspect <which>', 'tokens it may introspect: own (default: its own, and access tokens naming it in aud) | all (a gateway)')
     .option('--secret <secret>', 'use this secret instead of generating one')
     .option('--json', 'print JSON')
     .action((o: CreateOpts, cmd: Command) => withStore(cmd, async ({ store }) => {
@@ -79,7 +81,7 @@ export function clientCommand(program: Command): void {
         client_id: o.id ?? randomUUID(), client_secret: secret, client_name: o.name, grant_types: o.grantTypes,
         scope: o.scope, token_endpoint_auth_method: method, access_token_format: o.format,
         access_token_ttl: o.accessTokenTtl, refresh_token_ttl: o.refreshTokenTtl, audience: o.audience,
-        access_token_signing_alg: o.alg, resources: o.resources, profile: o.profile,
+        access_token_signing_alg: o.alg, resources: o.resources, profile: o.profile, introspect: o.introspect,
       }, ''));
       if (await store.clients.get(cfg.client_id)) throw new CliError(`client ${JSON.stringify(cfg.client_id)} already exists`);
       const client = await clientFromConfig(cfg, null);

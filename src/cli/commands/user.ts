@@ -16,7 +16,7 @@ const FLAGS: Record<string, string> = {
 
 /** The user as the config file spells it; never the password hash (nor the internal id). */
 export function userJson(u: User) {
-  return compact({ username: u.username, email: u.email, name: u.name, roles: u.roles, participant_code: u.participant_code });
+  return compact({ username: u.username, email: u.email, name: u.name, roles: u.roles, participant_code: u.participant_code, managed_by: u.managed_by });
 }
 
 /** One line from stdin, so a password never appears in argv or shell history. */
