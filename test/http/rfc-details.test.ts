@@ -1,0 +1,97 @@
+// RFC details over HTTP, on the standard endpoints and every dialect: one parameter sent
+// twice (query and body, or a JSON key repeated).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { basic, startTestServer, type TestServer } from '../helpers/server.js';
+import { BACKENDS } from '../helpers/stores.js';
+import { PASSWORDS, SECRETS, standardConfig } from './fixtures.js';
+
+const O_SECRET = 'o-secret-0123456789abcdefghijklmnopqrstuvw';
+const V1_SECRET = 'v1-secret-0123456789abcdefghijklmnopqrstuv';
+
+const config = {
+  ...standardConfig,
+  clients: [
+    ...standardConfig.clients,
+    { client_id: 'dot', client_secret: O_SECRET, grant_types: ['client_credentials', 'password', 'refresh_token'], scope: 'read', profile: 'o' },
+    { client_id: 'v1app', client_secret: V1_SECRET, grant_types: ['client_credentials', 'password', 'refresh_token'], scope: 'read', profile: 'v1' },
+  ],
+};
+
+/** A request with a body in any content type, to any path (query string included). */
+async function post(url: string, body: string, type = 'application/x-www-form-urlencoded', headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
+  const text = await res.text();
+  let json: any;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, json, text };
+}
+
+/** The description of an error body: RFC 6749 §5.2's, or HCX's `error.message`. */
+function descriptionOf(r: { json: any; text: string }): string {
+  const d = typeof r.json?.error === 'object' ? r.json.error.message : r.json?.error_description;
+  assert.equal(typeof d, 'string', r.text);
+  return d as string;
+}
+
+for (const backend of BACKENDS) {
+  describe(`RFC details (${backend})`, () => {
+    let srv: TestServer;
+    const svc = { authorization: basic('svc', SECRETS.svc) };
+    before(async () => { srv = await startTestServer(backend, config); });
+    after(async () => { await srv.close(); });
+
+    it('a parameter in both the query string and the body is invalid_request on every route (RFC 6749 §3.2)', async () => {
+      const hcx = '/api/v0.8/participant/auth/token/generate';
+      const dot = { authorization: basic('dot', O_SECRET) };
+      // [path, body, the parameter repeated in the query string, headers]
+      const routes: [string, string, string, Record<string, string>][] = [
+        ['/oauth2/token', 'grant_type=client_credentials&scope=read', 'scope', svc],
+        ['/oauth2/introspect', 'token=abc&scope=read', 'scope', svc],
+        ['/oauth2/revoke', 'token=abc&scope=read', 'scope', svc],
+        ['/o/token/', 'grant_type=client_credentials&scope=read', 'scope', dot],
+        ['/o/revoke_token/', 'token=abc&scope=read', 'scope', dot],
+        ['/o/introspect/', 'token=abc&scope=read', 'scope', dot],
+        ['/v1/oauth/token/company', `grant_type=client_credentials&client_id=v1app&client_secret=${V1_SECRET}&scope=read`, 'scope', {}],
+        [hcx, `username=alice&participant_code=hosp-1%40swasth&password=${encodeURIComponent(PASSWORDS.alice)}`, 'username', {}],
+      ];
+      for (const [path, body, name, headers] of routes) {
+        // Without the repeat, the request is fine: a query string alone is not the problem.
+        const fine = await post(`${srv.url}${path}?other=1`, body, undefined, headers);
+        assert.equal(fine.status, 200, `${path}: ${fine.text}`);
+        const r = await post(`${srv.url}${path}?${name}=x`, body, undefined, headers);
+        assert.equal(r.status, 400, `${path}: ${r.text}`);
+        if (path === hcx) assert.equal(r.json.error.code, 'ERR_INVALID_REQUEST', r.text);
+        else assert.equal(r.json.error, 'invalid_request', `${path}: ${r.text}`);
+        assert.match(descriptionOf(r), new RegExp(`${name}.*query string`), path);
+      }
+      // JSON bodies too, and a query parameter without a value counts as omitted (§3.2).
+      const json = JSON.stringify({ grant_type: 'client_credentials', scope: 'read' });
+      const r = await post(`${srv.url}/oauth2/token?grant_type=client_credentials`, json, 'application/json', svc);
+      assert.equal(r.status, 400, r.text);
+      assert.match(r.json.error_description, /grant_type.*query string/);
+      assert.equal((await post(`${srv.url}/oauth2/token?scope=`, 'grant_type=client_credentials&scope=read', undefined, svc)).status, 200);
+    });
+
+    it('a key repeated in a JSON body is invalid_request, as a repeated form parameter is', async () => {
+      const cases = [
+        '{"grant_type":"client_credentials","scope":"read","scope":"write"}',
+        '{"grant_type":"client_credentials","scope":"read", "\\u0073cope" :"write"}',
+      ];
+      for (const body of cases) {
+        const r = await post(`${srv.url}/oauth2/token`, body, 'application/json', svc);
+        assert.equal(r.status, 400, r.text);
+        assert.equal(r.json.error, 'invalid_request');
+        assert.match(r.json.error_description, /scope.*repeated/);
+      }
+      // The v1 dialect, whose requests are JSON.
+      const v1 = await post(`${srv.url}/v1/oauth/token/company`,
+        `{"grant_type":"password","client_id":"v1app","client_secret":"${V1_SECRET}","grant_type":"client_credentials"}`, 'application/json');
+      assert.equal(v1.status, 400, v1.text);
+      assert.match(v1.json.error_description, /grant_type.*repeated/);
+      // A value equal to a key's name is not a key.
+      const ok = await post(`${srv.url}/oauth2/token`, '{"audience_note":"grant_type","grant_type":"client_credentials","x":"{\\"scope\\":1,"}', 'application/json', svc);
+      assert.equal(ok.status, 200, ok.text);
+    });
+  });
+}
