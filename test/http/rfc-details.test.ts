@@ -1,5 +1,5 @@
 // RFC details over HTTP, on the standard endpoints and every dialect: one parameter sent
-// twice (query and body, or a JSON key repeated).
+// twice (query and body, or a JSON key repeated), and error_description's character set.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { basic, startTestServer, type TestServer } from '../helpers/server.js';
@@ -33,6 +33,9 @@ function descriptionOf(r: { json: any; text: string }): string {
   assert.equal(typeof d, 'string', r.text);
   return d as string;
 }
+
+// RFC 6749 §5.2: %x20-21 / %x23-5B / %x5D-7E.
+const DESCRIPTION_CHARS = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/;
 
 for (const backend of BACKENDS) {
   describe(`RFC details (${backend})`, () => {
@@ -92,6 +95,30 @@ for (const backend of BACKENDS) {
       // A value equal to a key's name is not a key.
       const ok = await post(`${srv.url}/oauth2/token`, '{"audience_note":"grant_type","grant_type":"client_credentials","x":"{\\"scope\\":1,"}', 'application/json', svc);
       assert.equal(ok.status, 200, ok.text);
+    });
+
+    it('no error_description holds a character outside %x20-21 / %x23-5B / %x5D-7E, on any route or dialect (RFC 6749 §5.2)', async () => {
+      const nasty = 'x"y\\z\u00e9\u0001';
+      const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
+      const requests: [string, string, string?, Record<string, string>?][] = [
+        ['/oauth2/token', form({ grant_type: nasty }), undefined, svc],
+        ['/oauth2/token', form({ grant_type: nasty }), undefined, { authorization: basic('apk-user', SECRETS.app) }],
+        ['/oauth2/token', 'grant_type=client_credentials&a%22b%5C=1&a%22b%5C=2', undefined, svc],
+        ['/oauth2/token', `{"grant_type":"client_credentials","a\\"b\\\\":1,"a\\"b\\\\":2}`, 'application/json', svc],
+        ['/oauth2/token', `{"grant_type":"client_credentials","q\\"":{}}`, 'application/json', svc],
+        ['/oauth2/introspect?x%22%5C=1', form({ 'x"\\': '2', token: 't' }), undefined, svc],
+        ['/o/token/', form({ grant_type: nasty }), undefined, { authorization: basic('dot', O_SECRET) }],
+        ['/o/token/', 'grant_type=password&a%22b=1&a%22b=2'],
+        ['/v1/oauth/token/ad%22m%5Cin', form({ grant_type: 'client_credentials' })],
+        ['/v1/oauth/token/user', JSON.stringify({ grant_type: nasty, client_id: 'v1app', client_secret: V1_SECRET }), 'application/json'],
+        ['/api/v0.8/participant/auth/token/generate', 'username=a&a%22b%5C=1&a%22b%5C=2'],
+        ['/api/v0.8/user/auth/token/generate', `{"username":"a","q\\"\\\\":{}}`, 'application/json'],
+      ];
+      for (const [path, body, type, headers] of requests) {
+        const r = await post(`${srv.url}${path}`, body, type, headers);
+        assert.ok(r.status >= 400 && r.status < 500, `${path} ${body}: ${r.status} ${r.text}`);
+        assert.match(descriptionOf(r), DESCRIPTION_CHARS, `${path} ${body}: ${r.text}`);
+      }
     });
   });
 }
