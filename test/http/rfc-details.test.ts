@@ -1,8 +1,10 @@
 // RFC details over HTTP, on the standard endpoints and every dialect: one parameter sent
-// twice (query and body, or a JSON key repeated), and error_description's character set.
+// twice (query and body, or a JSON key repeated), error_description's character set, and
+// the scope a rotated refresh token keeps.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { basic, startTestServer, type TestServer } from '../helpers/server.js';
+import { decodeJwt } from 'jose';
+import { basic, postForm, startTestServer, type TestServer } from '../helpers/server.js';
 import { BACKENDS } from '../helpers/stores.js';
 import { PASSWORDS, SECRETS, standardConfig } from './fixtures.js';
 
@@ -119,6 +121,31 @@ for (const backend of BACKENDS) {
         assert.ok(r.status >= 400 && r.status < 500, `${path} ${body}: ${r.status} ${r.text}`);
         assert.match(descriptionOf(r), DESCRIPTION_CHARS, `${path} ${body}: ${r.text}`);
       }
+    });
+
+    it('a refresh with a narrower scope narrows the access token, not the new refresh token (RFC 6749 §6)', async () => {
+      const app = { authorization: basic('app', SECRETS.app) };
+      const first = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', username: 'bob', password: PASSWORDS.bob, scope: 'read write' }, app);
+      assert.equal(first.status, 200, first.text);
+      const narrow = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: first.json.refresh_token, scope: 'read' }, app);
+      assert.equal(narrow.status, 200, narrow.text);
+      assert.equal(narrow.json.scope, 'read');
+      assert.equal(decodeJwt(narrow.json.access_token).scope, 'read');
+      const again = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: narrow.json.refresh_token }, app);
+      assert.equal(again.status, 200, again.text);
+      assert.equal(again.json.scope, 'read write');
+      assert.equal(decodeJwt(again.json.access_token).scope, 'read write');
+    });
+
+    it('a resource asked at refresh binds that access token only (RFC 8707 §2.2)', async () => {
+      const app = { authorization: basic('app', SECRETS.app) };
+      const first = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', username: 'bob', password: PASSWORDS.bob }, app);
+      const bound = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: first.json.refresh_token, resource: 'https://r1.example' }, app);
+      assert.equal(bound.status, 200, bound.text);
+      assert.equal(decodeJwt(bound.json.access_token).aud, 'https://r1.example');
+      const again = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: bound.json.refresh_token }, app);
+      assert.equal(again.status, 200, again.text);
+      assert.equal(decodeJwt(again.json.access_token).aud, srv.url);
     });
   });
 }
