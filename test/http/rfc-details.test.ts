@@ -1,6 +1,6 @@
 // RFC details over HTTP, on the standard endpoints and every dialect: one parameter sent
-// twice (query and body, or a JSON key repeated), error_description's character set, and
-// the scope a rotated refresh token keeps.
+// twice (query and body, or a JSON key repeated), error_description's character set,
+// VSCHAR client credentials, and the scope a rotated refresh token keeps.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
@@ -146,6 +146,41 @@ for (const backend of BACKENDS) {
       const again = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: bound.json.refresh_token }, app);
       assert.equal(again.status, 200, again.text);
       assert.equal(decodeJwt(again.json.access_token).aud, srv.url);
+    });
+  });
+
+  describe(`client_id and client_secret are any VSCHAR (RFC 6749 Appendix A.1, A.2) (${backend})`, () => {
+    const id = 'a:b/c%d+e&f=g h';
+    const secret = 'p:q/r%s+t&u=v w"x\\y-0123456789abcdefghijklmnop';
+    let srv: TestServer;
+    before(async () => {
+      srv = await startTestServer(backend, { clients: [{ client_id: id, client_secret: secret, grant_types: ['client_credentials'], scope: 'read' }] });
+    });
+    after(async () => { await srv.close(); });
+
+    const token = (headers: Record<string, string>, form: Record<string, string> = {}) =>
+      postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials', ...form }, headers);
+    const basicWith = (encode: (s: string) => string) =>
+      `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString('base64')}`;
+
+    it('HTTP Basic with the id and secret form-url-encoded, space as %20 or + (RFC 6749 §2.3.1)', async () => {
+      for (const authorization of [basic(id, secret), basicWith((s) => encodeURIComponent(s).replace(/%20/g, '+'))]) {
+        const r = await token({ authorization });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(decodeJwt(r.json.access_token).client_id, id);
+      }
+    });
+
+    it('client_secret_post', async () => {
+      const r = await token({}, { client_id: id, client_secret: secret });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(decodeJwt(r.json.access_token).client_id, id);
+    });
+
+    it('a Basic header whose id and secret are not form-url-encoded is invalid_client', async () => {
+      const r = await token({ authorization: basicWith((s) => s.replace(/:/g, '%3A')) });
+      assert.equal(r.status, 401, r.text);
+      assert.equal(r.json.error, 'invalid_client');
     });
   });
 }
