@@ -37,6 +37,9 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
     if (type === 'number') {
       if (!/^\d+$/.test(v.trim())) throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be a whole number`);
       out[key] = Number(v);
+    } else if (type === 'boolean') {
+      if (!/^(true|false)$/.test(v.trim())) throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be true or false`);
+      out[key] = v.trim() === 'true';
     } else if (type === 'list') {
       try {
         out[key] = v.trim().startsWith('[') ? parseYaml(v) : v.split(',').map((s) => s.trim()).filter(Boolean);

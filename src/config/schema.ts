@@ -39,6 +39,8 @@ export type DialectName = (typeof DIALECTS)[number];
 
 export interface Config {
   issuer: string;
+  /** Accept an `http:` issuer that is not loopback (RFC 8414 §2 requires https). */
+  allow_insecure_issuer: boolean;
   host: string;
   port: number;
   tls_cert?: string;
@@ -65,6 +67,7 @@ export interface Config {
 }
 
 export const DEFAULTS = {
+  allow_insecure_issuer: false,
   host: '127.0.0.1',
   port: 8080,
   database: 'sqlite:./data/tessera.db',
@@ -83,8 +86,8 @@ export const DEFAULTS = {
 } as const satisfies Partial<Config>;
 
 /** Every top-level key, with the type used to read its TESSERA_<KEY> override. */
-export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'list'> = {
-  issuer: 'string', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
+export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | 'list'> = {
+  issuer: 'string', allow_insecure_issuer: 'boolean', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
   database: 'string', data_dir: 'string', secret_key: 'string',
   access_token_ttl: 'number', refresh_token_ttl: 'number', signing_alg: 'string', client_cache_ttl: 'number', workers: 'string', log_level: 'string',
   dialects: 'list', hcx_client_id: 'string', clients: 'list', users: 'list', participants: 'list',

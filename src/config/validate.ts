@@ -34,6 +34,13 @@ function int(raw: Raw, key: string, path: string, min: number, max: number): num
   return n;
 }
 
+function bool(raw: Raw, key: string, path: string): boolean | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new ConfigError(`${path}${key}`, 'must be true or false');
+  return v;
+}
+
 function oneOf<T extends string>(raw: Raw, key: string, path: string, allowed: readonly T[]): T | undefined {
   const v = str(raw, key, path);
   if (v === undefined) return undefined;
@@ -77,6 +84,17 @@ function scopeList(r: Raw, path: string): string[] {
   return scopes;
 }
 
+/**
+ * RFC 6749 Appendix A.1, A.2: client_id and client_secret are VSCHAR (%x20-7E), `:` `%`
+ * `+` and space included; HTTP Basic carries them form-url-encoded (§2.3.1).
+ */
+function vschar(value: string, key: string, appendix: string): string {
+  if (!/^[\x20-\x7E]*$/.test(value)) {
+    throw new ConfigError(key, `must be printable ASCII (%x20-7E, RFC 6749 Appendix ${appendix}): no control characters or non-ASCII`);
+  }
+  return value;
+}
+
 const CLIENT_KEYS = [
   'client_id', 'client_secret', 'client_name', 'grant_types', 'scope', 'token_endpoint_auth_method',
   'access_token_format', 'access_token_ttl', 'refresh_token_ttl', 'audience', 'access_token_signing_alg',
@@ -85,9 +103,10 @@ const CLIENT_KEYS = [
 
 export function validateClient(r: Raw, path: string): ClientConfig {
   unknownKeys(r, CLIENT_KEYS, path);
-  const client_id = str(r, 'client_id', path, true)!;
-  if (client_id.length > 255 || client_id.includes(':')) throw new ConfigError(`${path}client_id`, 'must be at most 255 characters and contain no ":"');
-  const client_secret = str(r, 'client_secret', path);
+  const client_id = vschar(str(r, 'client_id', path, true)!, `${path}client_id`, 'A.1');
+  if (client_id.length > 255) throw new ConfigError(`${path}client_id`, 'must be at most 255 characters');
+  const secret = str(r, 'client_secret', path);
+  const client_secret = secret === undefined ? undefined : vschar(secret, `${path}client_secret`, 'A.2');
   const method = oneOf(r, 'token_endpoint_auth_method', path, AUTH_METHODS)
     ?? (client_secret === undefined ? 'none' : 'client_secret_basic');
   if (method === 'none' && client_secret !== undefined) throw new ConfigError(`${path}client_secret`, 'a public client (token_endpoint_auth_method: none) has no secret');
@@ -144,6 +163,11 @@ export function validateParticipant(r: Raw, path: string): ParticipantConfig {
   return p;
 }
 
+/** localhost, 127.0.0.0/8 or [::1]: an http issuer there never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
 function unique<T>(items: T[], key: (t: T) => string, path: string): void {
   const seen = new Set<string>();
   items.forEach((t, i) => {
@@ -166,6 +190,12 @@ export function validateConfig(raw: Raw): Config {
   try { issuerUrl = new URL(issuer); } catch { throw new ConfigError('issuer', 'must be an absolute http(s) URL'); }
   // RFC 8414 §2: the issuer has no query or fragment.
   if (!/^https?:$/.test(issuerUrl.protocol) || issuerUrl.search || issuerUrl.hash) throw new ConfigError('issuer', 'must be an http(s) URL without query or fragment');
+  const allow_insecure_issuer = bool(raw, 'allow_insecure_issuer', '') ?? DEFAULTS.allow_insecure_issuer;
+  // RFC 8414 §2: the issuer uses https. Plain http is only for this machine, or on purpose.
+  if (issuerUrl.protocol === 'http:' && !isLoopback(issuerUrl.hostname) && !allow_insecure_issuer) {
+    const derived = raw.issuer === undefined ? ` (derived from host ${host})` : '';
+    throw new ConfigError('issuer', `${issuerUrl.origin}${derived} is not https (RFC 8414 §2): set issuer to your public https URL, or set allow_insecure_issuer: true`);
+  }
   const database = str(raw, 'database', '') ?? DEFAULTS.database;
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(database)) throw new ConfigError('database', 'must be sqlite:PATH or a postgres:// URL');
   const dialects = strList(raw, 'dialects', '') ?? [...DEFAULTS.dialects];
@@ -180,6 +210,7 @@ export function validateConfig(raw: Raw): Config {
 
   const cfg: Config = {
     issuer: issuer.replace(/\/$/, ''),
+    allow_insecure_issuer,
     host, port, database,
     data_dir: str(raw, 'data_dir', '') ?? DEFAULTS.data_dir,
     access_token_ttl: int(raw, 'access_token_ttl', '', 1, 31_536_000) ?? DEFAULTS.access_token_ttl,

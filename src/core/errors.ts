@@ -2,6 +2,16 @@
 // `description` is public (sent to the caller and never carries a secret);
 // `detail` is private (logged only).
 
+/**
+ * RFC 6749 §5.2: error_description holds only %x20-21 / %x23-5B / %x5D-7E. Normalised once
+ * here, so no route or dialect formatter can emit anything else: `"` becomes `'`, tabs and
+ * line breaks a space, and any other character outside the set (`\`, controls, non-ASCII)
+ * a `?`.
+ */
+export function errorDescription(text: string): string {
+  return text.replace(/"/g, "'").replace(/[\t\n\r]/g, ' ').replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/gu, '?');
+}
+
 export type OAuthErrorCode =
   // RFC 6749 §5.2
   | 'invalid_request'
@@ -45,11 +55,12 @@ export class OAuthError extends Error {
     description: string,
     opts: { status?: number; detail?: string; headers?: Record<string, string>; reason?: ErrorReason } = {},
   ) {
-    super(`${code}: ${description}`);
+    const clean = errorDescription(description);
+    super(`${code}: ${clean}`);
     this.name = 'OAuthError';
     this.code = code;
     this.status = opts.status ?? 400;
-    this.description = description;
+    this.description = clean;
     this.detail = opts.detail;
     this.headers = opts.headers ?? {};
     this.reason = opts.reason;

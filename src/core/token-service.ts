@@ -96,13 +96,16 @@ export class TokenService {
     let refreshToken: string | undefined;
     const refreshTtl = client.refresh_token_ttl ?? this.settings.refresh_token_ttl;
     if (withRefresh) refreshToken = randomToken(32);
+    // RFC 6749 §6: a narrower scope (or a resource, RFC 8707 §2.2) asked at refresh shapes
+    // this access token only; the new refresh token keeps the grant of the one it replaces.
+    const granted = outcome.rotated ?? { scope: outcome.scope, resource: outcome.resource };
     const write: IssueWrite = {
       ...(outcome.rotated ? { consumeRefreshHash: outcome.rotated.hash } : {}),
       ...(familyId && !outcome.rotated ? { family: { id: familyId, client_id: client.client_id, user_id: outcome.user?.id ?? null, created_at: now } } : {}),
       ...(refreshToken && familyId ? {
         refresh: {
           hash: hashToken(refreshToken), family_id: familyId, client_id: client.client_id,
-          user_id: outcome.user?.id ?? null, scope: outcome.scope, resource: outcome.resource,
+          user_id: outcome.user?.id ?? null, scope: granted.scope, resource: granted.resource,
           expires_at: now + refreshTtl, created_at: now,
         },
       } : {}),

@@ -12,8 +12,10 @@ function decodeUtf8(buf: Buffer): string {
   }
 }
 
+const repeated = (key: string) => invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} is repeated`);
+
 function setOnce(out: Record<string, string>, key: string, value: string): void {
-  if (Object.hasOwn(out, key)) throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} is repeated`);
+  if (Object.hasOwn(out, key)) throw repeated(key);
   out[key] = checkNul(key, value);
 }
 
@@ -59,6 +61,10 @@ export function parseJson(buf: Buffer): Record<string, string> {
     throw invalidRequest('request body is not valid JSON');
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidRequest('JSON body must be an object');
+  // JSON.parse keeps the last of two equal keys silently; a repeated parameter is refused
+  // in JSON as in a form (RFC 6749 §3.2).
+  const dup = repeatedTopLevelKey(text);
+  if (dup !== undefined) throw repeated(dup);
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(doc)) {
     if (v === null || v === '') continue;
@@ -67,6 +73,48 @@ export function parseJson(buf: Buffer): Record<string, string> {
     else throw invalidRequest(`parameter ${JSON.stringify(k.slice(0, 64))} must be a string`);
   }
   return out;
+}
+
+/**
+ * The first key that occurs twice in the top-level object of `text`, which is valid JSON
+ * (JSON.parse accepted it). Only strings at depth 1 followed by `:` are keys; each is
+ * decoded with JSON.parse, so `"\u0073cope"` and `"scope"` are the same key.
+ */
+function repeatedTopLevelKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) { // "
+      let end = i + 1;
+      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+      if (depth === 1) {
+        let next = end + 1;
+        while (/[ \t\n\r]/.test(text[next] ?? '')) next++;
+        if (text[next] === ':') {
+          const key = JSON.parse(text.slice(i, end + 1)) as string;
+          if (seen.has(key)) return key;
+          seen.add(key);
+        }
+      }
+      i = end;
+    } else if (c === 0x7b || c === 0x5b) depth++; // { [
+    else if (c === 0x7d || c === 0x5d) depth--; // } ]
+  }
+  return undefined;
+}
+
+/**
+ * RFC 6749 §3.2: no parameter more than once, counting the query string and the body
+ * together. A query parameter without a value counts as omitted, as in the body.
+ */
+export function rejectQueryBodyRepeats(query: unknown, body: Record<string, string>): void {
+  if (!query || typeof query !== 'object') return;
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== '' && Object.hasOwn(body, key)) {
+      throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} is sent both in the query string and in the body`);
+    }
+  }
 }
 
 /** The parsed body of a request: our parsers always give a string map (or nothing). */

@@ -44,6 +44,50 @@ describe('configuration', () => {
     for (const [raw, msg] of cases) assert.throws(() => validateConfig(raw), msg);
   });
 
+  it('an http issuer must be loopback unless allow_insecure_issuer (RFC 8414 §2)', () => {
+    const refused: Record<string, unknown>[] = [
+      { host: '0.0.0.0' }, { host: '10.0.0.5', port: 9000 }, { issuer: 'http://auth.example.com' },
+      { issuer: 'http://127.0.0.1.example.com' }, { issuer: 'http://localhost.example.com' },
+      { host: '0.0.0.0', allow_insecure_issuer: false },
+    ];
+    for (const raw of refused) assert.throws(() => validateConfig(raw), /config: issuer: http:\/\/.* is not https .*set issuer to your public https URL, or set allow_insecure_issuer: true/, JSON.stringify(raw));
+    assert.throws(() => validateConfig({ host: '0.0.0.0' }), /http:\/\/0\.0\.0\.0:8080 \(derived from host 0\.0\.0\.0\) is not https/);
+    const accepted: Record<string, unknown>[] = [
+      {}, { host: '::1' }, { issuer: 'http://localhost:8080' }, { issuer: 'http://127.9.8.7' }, { issuer: 'http://[::1]:9000' },
+      { host: '0.0.0.0', issuer: 'https://auth.example.com' }, { host: '0.0.0.0', allow_insecure_issuer: true },
+      { host: '0.0.0.0', tls_cert: 'c.pem', tls_key: 'k.pem' },
+    ];
+    for (const raw of accepted) assert.doesNotThrow(() => validateConfig(raw), JSON.stringify(raw));
+    assert.equal(validateConfig({}).allow_insecure_issuer, false);
+    assert.equal(validateConfig(applyEnv({ host: '0.0.0.0' }, { TESSERA_ALLOW_INSECURE_ISSUER: 'true' })).allow_insecure_issuer, true);
+    assert.throws(() => applyEnv({}, { TESSERA_ALLOW_INSECURE_ISSUER: 'yes' }), /allow_insecure_issuer: TESSERA_ALLOW_INSECURE_ISSUER must be true or false/);
+    assert.throws(() => validateConfig({ allow_insecure_issuer: 'yes' }), /config: allow_insecure_issuer: must be true or false/);
+  });
+
+  it('client_id and client_secret take any VSCHAR and nothing else (RFC 6749 Appendix A.1, A.2)', () => {
+    const id = 'a:b/c%d+e&f=g h"\\~';
+    const c = validateConfig({ clients: [{ client_id: id, client_secret: 'p:q/r%s+t&u=v w' }] }).clients[0]!;
+    assert.equal(c.client_id, id);
+    assert.equal(c.client_secret, 'p:q/r%s+t&u=v w');
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ client_id: 'a\nb', client_secret: 's' }, /config: clients\[0\]\.client_id: must be printable ASCII/],
+      [{ client_id: 'caf\u00e9', client_secret: 's' }, /config: clients\[0\]\.client_id: must be printable ASCII/],
+      [{ client_id: 'a', client_secret: 's\u0001' }, /config: clients\[0\]\.client_secret: must be printable ASCII/],
+      [{ client_id: 'a', client_secret: 'p\u00e4ss' }, /config: clients\[0\]\.client_secret: must be printable ASCII/],
+      [{ client_id: 'x'.repeat(256), client_secret: 's' }, /config: clients\[0\]\.client_id: must be at most 255 characters/],
+    ];
+    for (const [client, msg] of cases) assert.throws(() => validateConfig({ clients: [client] }), msg);
+  });
+
+  it('client create --id takes any VSCHAR', async () => {
+    const file = join(dir, 'vschar.yaml');
+    writeFileSync(file, `database: ${JSON.stringify(`sqlite:${join(dir, 'vschar.db')}`)}\nlog_level: warn\n`);
+    const id = 'a:b/c%d+e&f=g h';
+    const env = { ...process.env, TESSERA_SECRET_KEY: 'k'.repeat(40) };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--config', file, 'client', 'create', '--id', id, '--secret', 'p:q/r%s+t&u=v w', '--json'], { env });
+    assert.equal(JSON.parse(stdout.slice(0, stdout.lastIndexOf('}') + 1)).client_id, id);
+  });
+
   it('TESSERA_<KEY> overrides each top-level key', () => {
     const raw = applyEnv({ port: 9000, issuer: 'https://a.example' }, {
       TESSERA_PORT: '9100', TESSERA_ISSUER: 'https://b.example', TESSERA_DIALECTS: 'o,v1', TESSERA_SECRET_KEY: 'k'.repeat(40),

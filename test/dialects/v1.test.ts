@@ -119,7 +119,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(wrongCompany.json, { error: 'invalid_request', error_description: 'a company token is issued to the client itself: use grant_type client_credentials' });
       const other = await issue('admin', { grant_type: 'client_credentials' });
       assert.equal(other.status, 400);
-      assert.deepEqual(other.json, { error: 'invalid_request', error_description: 'token_type "admin" is not supported: use /v1/oauth/token/user or /v1/oauth/token/company' });
+      assert.deepEqual(other.json, { error: 'invalid_request', error_description: "token_type 'admin' is not supported: use /v1/oauth/token/user or /v1/oauth/token/company" });
       const badSecret = await postJson(`${srv.url}/v1/oauth/token/user`, { grant_type: 'password', username: 'carol', password: PASSWORD, client_id: 'v1app', client_secret: 'nope' });
       assert.equal(badSecret.status, 401);
       assert.equal(badSecret.json.error, 'invalid_client');
