@@ -2,7 +2,6 @@
 // backend. Store state is checked in-process through openStore() where output alone cannot
 // show it (a rotated secret no longer verifying, a password actually set).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,33 +10,8 @@ import { verifyPassword } from '../../src/core/password.js';
 import { verifyClientSecret } from '../../src/core/secrets.js';
 import type { Store } from '../../src/core/store.js';
 import { openStore } from '../../src/store/index.js';
+import { ok, tessera } from '../helpers/cli.js';
 import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
-
-interface Run { code: number; stdout: string; stderr: string }
-
-// Without the caller's TESSERA_* overrides, so only the config file under test applies.
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
-
-function tessera(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { env: { ...baseEnv, TESSERA_SECRET_KEY: 'cli-test-secret-key-0123456789abcdef' }, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-    child.stdin?.end(stdin ?? '');
-  });
-}
-
-/** Asserts success and returns stdout; on failure the assertion shows stderr. */
-async function ok(args: string[], stdin?: string): Promise<string> {
-  const r = await tessera(args, stdin);
-  assert.equal(r.code, 0, `tessera ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
 
 let tmp: string;
 before(async () => { tmp = await mkdtemp(join(tmpdir(), 'tessera-cli-')); });
