@@ -15,6 +15,8 @@ export interface ClientConfig {
   access_token_signing_alg?: SigningAlg;
   resources: string[];
   profile?: ClientProfile;
+  refresh_token_idle_ttl?: number;
+  disabled?: boolean;
 }
 
 export interface UserConfig {
@@ -24,6 +26,7 @@ export interface UserConfig {
   name?: string;
   roles: string[];
   participant_code?: string;
+  disabled?: boolean;
 }
 
 export interface ParticipantConfig {
@@ -48,6 +51,8 @@ export interface Config {
   secret_key?: string;
   access_token_ttl: number;
   refresh_token_ttl: number;
+  /** Seconds a refresh token may go unused before it expires; unset: no idle limit. */
+  refresh_token_idle_ttl?: number;
   signing_alg: SigningAlg;
   /** Processes serving requests (node:cluster); `auto` = one per CPU. */
   workers: number | 'auto';
@@ -84,6 +89,6 @@ export const DEFAULTS = {
 export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'list'> = {
   issuer: 'string', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
   database: 'string', data_dir: 'string', secret_key: 'string',
-  access_token_ttl: 'number', refresh_token_ttl: 'number', signing_alg: 'string', client_cache_ttl: 'number', workers: 'string', log_level: 'string',
+  access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', signing_alg: 'string', client_cache_ttl: 'number', workers: 'string', log_level: 'string',
   dialects: 'list', hcx_client_id: 'string', clients: 'list', users: 'list', participants: 'list',
 };

@@ -34,6 +34,14 @@ function int(raw: Raw, key: string, path: string, min: number, max: number): num
   return n;
 }
 
+function bool(raw: Raw, key: string, path: string): boolean | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null) return undefined;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw new ConfigError(`${path}${key}`, 'must be true or false');
+}
+
 function oneOf<T extends string>(raw: Raw, key: string, path: string, allowed: readonly T[]): T | undefined {
   const v = str(raw, key, path);
   if (v === undefined) return undefined;
@@ -80,7 +88,7 @@ function scopeList(r: Raw, path: string): string[] {
 const CLIENT_KEYS = [
   'client_id', 'client_secret', 'client_name', 'grant_types', 'scope', 'token_endpoint_auth_method',
   'access_token_format', 'access_token_ttl', 'refresh_token_ttl', 'audience', 'access_token_signing_alg',
-  'resources', 'profile',
+  'resources', 'profile', 'refresh_token_idle_ttl', 'disabled',
 ] as const;
 
 export function validateClient(r: Raw, path: string): ClientConfig {
@@ -116,13 +124,15 @@ export function validateClient(r: Raw, path: string): ClientConfig {
     audience: str(r, 'audience', path),
     access_token_signing_alg: oneOf(r, 'access_token_signing_alg', path, SIGNING_ALGS),
     profile: oneOf(r, 'profile', path, CLIENT_PROFILES),
+    refresh_token_idle_ttl: int(r, 'refresh_token_idle_ttl', path, 1, 315_360_000),
+    disabled: bool(r, 'disabled', path),
   };
   for (const [k, v] of Object.entries(opt)) if (v !== undefined) (c as unknown as Raw)[k] = v;
   return c;
 }
 
 export function validateUser(r: Raw, path: string): UserConfig {
-  unknownKeys(r, ['username', 'password', 'email', 'name', 'roles', 'participant_code'], path);
+  unknownKeys(r, ['username', 'password', 'email', 'name', 'roles', 'participant_code', 'disabled'], path);
   const u: UserConfig = {
     username: str(r, 'username', path, true)!,
     password: str(r, 'password', path, true)!,
@@ -132,6 +142,8 @@ export function validateUser(r: Raw, path: string): UserConfig {
     const v = str(r, k, path);
     if (v !== undefined) u[k] = v;
   }
+  const disabled = bool(r, 'disabled', path);
+  if (disabled !== undefined) u.disabled = disabled;
   return u;
 }
 
@@ -192,6 +204,8 @@ export function validateConfig(raw: Raw): Config {
     clients, users, participants,
   };
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }
+  const idle = int(raw, 'refresh_token_idle_ttl', '', 1, 315_360_000);
+  if (idle !== undefined) cfg.refresh_token_idle_ttl = idle;
   const secret_key = str(raw, 'secret_key', '');
   if (secret_key !== undefined) {
     if (secret_key.length < 32) throw new ConfigError('secret_key', 'must be at least 32 characters');

@@ -35,6 +35,12 @@ export interface Client {
   /** RFC 8707 resource indicators this client may ask for. */
   resources: string[];
   profile: ClientProfile | null;
+  /** Seconds a refresh token may go unused before it expires; null: the top-level value. */
+  refresh_token_idle_ttl: number | null;
+  /** A disabled client fails authentication and its tokens read inactive (core/sessions.ts). */
+  disabled: boolean;
+  /** Tokens issued to it before this time read inactive (set when it is disabled). */
+  tokens_not_before: EpochSeconds | null;
   created_at: number;
   updated_at: number;
 }
@@ -47,6 +53,10 @@ export interface User {
   name: string | null;
   roles: string[];
   participant_code: string | null;
+  /** A disabled user cannot sign in or refresh, and its tokens read inactive. */
+  disabled: boolean;
+  /** Tokens issued to it before this time read inactive (password change, disabling). */
+  tokens_not_before: EpochSeconds | null;
   created_at: number;
   updated_at: number;
 }
@@ -93,6 +103,8 @@ export interface RefreshRecord {
   used_at: number | null;
   /** From the family row: set when the family has been revoked. */
   family_revoked_at: number | null;
+  /** From the family row: when the original grant was made (the absolute lifetime counts from it). */
+  family_created_at: number;
   /** The token's user, read in the same query (null: a client token, or the user is gone). */
   user: User | null;
 }

@@ -109,6 +109,7 @@ describe('cli', { concurrency: true }, () => {
         assert.deepEqual(list.find((c) => c.client_id === 'svc'), {
           client_id: 'svc', client_name: 'Service', grant_types: ['client_credentials'], scope: 'read write',
           token_endpoint_auth_method: 'client_secret_basic', access_token_format: 'jwt', access_token_ttl: 600, resources: [],
+          disabled: false,
         });
         assert.equal(list.find((c) => c.client_id === 'op')!.access_token_format, 'opaque');
         assert.ok(list.every((c) => !('client_secret' in c) && !('client_secret_hash' in c)));
@@ -122,6 +123,25 @@ describe('cli', { concurrency: true }, () => {
         const hash = await inStore(async (s) => (await s.clients.get('svc'))!.client_secret_hash!);
         assert.equal(await verifyClientSecret(secret, hash), false);
         assert.equal(await verifyClientSecret(fresh, hash), true);
+      });
+
+      it('client disable revokes its tokens and shows it disabled; enable lifts only the flag', async () => {
+        await inStore((s) => s.tokens.persistIssue({ family: { id: 'svc-session', client_id: 'svc', user_id: null, created_at: 1 } }, 1));
+        assert.match(await run('client', 'disable', 'svc'), /disabled client svc \(1 session and tokens revoked\)/);
+        assert.equal((JSON.parse(await pre('client', 'show', 'svc', '--json')) as { disabled: boolean }).disabled, true);
+        assert.match(await run('client', 'list'), /DISABLED[\s\S]*\nsvc\s.*\syes\s/);
+        assert.notEqual(await inStore(async (s) => (await s.tokens.findFamily('svc-session'))?.revoked_at), null);
+        const cut = await inStore(async (s) => (await s.clients.get('svc'))!.tokens_not_before);
+        assert.notEqual(cut, null);
+
+        assert.match(await run('client', 'enable', 'svc'), /enabled client svc/);
+        const c = await inStore(async (s) => (await s.clients.get('svc'))!);
+        assert.equal(c.disabled, false);
+        // Tokens cut off by the disabling stay cut off.
+        assert.equal(c.tokens_not_before, cut);
+        const r = await tessera(['client', 'disable', 'nope', '--config', cfg]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /no client with client_id "nope"/);
       });
 
       it('client delete; an unknown id then exits 1 with a message', async () => {
@@ -139,7 +159,7 @@ describe('cli', { concurrency: true }, () => {
 
       it('user create --password-stdin, set-password; no hash is ever printed', async () => {
         const created = await ok(['user', 'create', '--username', 'alice', '--password-stdin', '--participant', 'P-1', '--roles', 'a b', '--email', 'a@example.org', '--json', '--config', cfg], 'first-pass\n');
-        assert.deepEqual(JSON.parse(created), { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1' });
+        assert.deepEqual(JSON.parse(created), { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1', disabled: false });
         const hash1 = await inStore(async (s) => (await s.users.getByUsername('alice'))!.password_hash);
         assert.ok(await verifyPassword(hash1, 'first-pass'));
 
@@ -162,10 +182,28 @@ describe('cli', { concurrency: true }, () => {
 
         const listed = await run('user', 'list', '--json');
         assert.deepEqual(JSON.parse(listed), [
-          { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1' },
-          { username: 'bob', roles: [] },
+          { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1', disabled: false },
+          { username: 'bob', roles: [], disabled: false },
         ]);
         for (const text of [created, listed]) assert.ok(!text.includes('$argon2') && !text.includes(hash2));
+      });
+
+      it('user disable revokes its sessions and shows it disabled; enable lifts only the flag', async () => {
+        const id = await inStore(async (s) => (await s.users.getByUsername('alice'))!.id);
+        await inStore((s) => s.tokens.persistIssue({ family: { id: 'alice-session-2', client_id: 'c', user_id: id, created_at: 1 } }, 1));
+        assert.match(await run('user', 'disable', 'alice'), /disabled user alice \(1 session revoked\)/);
+        assert.notEqual(await inStore(async (s) => (await s.tokens.findFamily('alice-session-2'))?.revoked_at), null);
+        const listed = JSON.parse(await run('user', 'list', '--json')) as { username: string; disabled: boolean }[];
+        assert.equal(listed.find((u) => u.username === 'alice')?.disabled, true);
+        assert.match(await run('user', 'list'), /DISABLED[\s\S]*\nalice\s.*\syes\n/);
+
+        assert.match(await run('user', 'enable', 'alice'), /enabled user alice/);
+        const u = await inStore(async (s) => (await s.users.getByUsername('alice'))!);
+        assert.equal(u.disabled, false);
+        assert.notEqual(u.tokens_not_before, null);
+        const r = await tessera(['user', 'enable', 'nobody', '--config', cfg]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /no user with username "nobody"/);
       });
 
       it('user create with an unknown participant exits 1 and creates nothing', async () => {

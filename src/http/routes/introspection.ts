@@ -12,7 +12,8 @@ import { route } from './methods.js';
 
 export async function introspectionBody(t: Tessera, token: InspectedToken | null): Promise<Record<string, unknown>> {
   if (!token || !token.active) return { active: false };
-  const user = token.user_id ? await t.store.users.getById(token.user_id) : null;
+  // Inspection has read the user of an active token already.
+  const user = token.user ?? (token.user_id ? await t.store.users.getById(token.user_id) : null);
   const c = token.claims;
   const body: Record<string, unknown> = {
     active: true,
