@@ -1,6 +1,6 @@
-// Security events end sessions (RFC 6819 §5.2.2.3, RFC 9700 §4.14.2): disabling a client,
-// disabling a user or changing a user's password ends what was issued before it. Two
-// mechanisms work together:
+// Security events end sessions (RFC 9700 §4.14.2 "in case of a security event, such as a
+// password change"): disabling a client, disabling a user or changing a user's password
+// ends what was issued before it. Two mechanisms work together:
 // - what the store holds (refresh families, opaque access tokens) is revoked there;
 // - the client or user records `tokens_not_before`, and every token issued earlier reads
 //   inactive. That reaches the JWTs the server never stored (client_credentials tokens,

@@ -1,4 +1,4 @@
-// Black-box: security events end sessions (RFC 6819 §5.2.2.3, RFC 9700 §4.14.2). The real
+// Black-box: security events end sessions (RFC 9700 §4.14.2). The real
 // server runs while the admin CLI (or the config file at the next start) disables, deletes
 // or changes a password; what the server then answers over HTTP is what is checked.
 import assert from 'node:assert/strict';

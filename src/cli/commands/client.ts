@@ -1,5 +1,6 @@
-// `tessera client create|list|show|delete|disable|enable|rotate-secret`. Options carry the RFC 7591 names
-// of the config file; input goes through validateClient, so the rules are the config's.
+// `tessera client create|list|show|delete|disable|enable|rotate-secret`. Options carry the
+// RFC 7591 names of the config file; input goes through validateClient, so the rules are
+// the config's.
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { validateClient } from '../../config/validate.js';

@@ -26,8 +26,8 @@ export const refreshTokenGrant: Grant = {
     if (rt.expires_at <= now) throw invalidGrant('refresh token has expired');
     const user = rt.user; // read with the token, in one query
     if (rt.user_id && !user) throw invalidGrant('the user of this refresh token no longer exists');
-    // RFC 6819 §5.2.2.3: a password change or disabling ends the grant (core/sessions.ts);
-    // the family is revoked too, this holds even for a token that escaped that.
+    // RFC 9700 §4.14.2: a password change or disabling ends the grant (core/sessions.ts).
+    // Its family is revoked as well; this check covers a token that revocation missed.
     if (!ownerAccepts(client, rt.created_at) || (user && !ownerAccepts(user, rt.created_at))) {
       throw invalidGrant('refresh token has been revoked', `client ${client.client_id} or user ${rt.user_id ?? '-'} ended its sessions`);
     }
