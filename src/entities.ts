@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ClientConfig, Config, ParticipantConfig, UserConfig } from './config/schema.js';
 import { hashPassword, verifyPassword } from './core/password.js';
 import { hashClientSecret, verifyClientSecret } from './core/secrets.js';
+import { saveClient, saveUser } from './core/sessions.js';
 import type { Store } from './core/store.js';
 import type { Client, ManagedBy, Participant, User } from './core/types.js';
 
@@ -36,6 +37,10 @@ export async function clientFromConfig(c: ClientConfig, existing: Client | null,
     profile: c.profile ?? null,
     introspect: c.introspect ?? 'own',
     managed_by: managedBy,
+    refresh_token_idle_ttl: c.refresh_token_idle_ttl ?? null,
+    disabled: c.disabled ?? false,
+    // Tokens cut off once stay cut off, whatever the file says now.
+    tokens_not_before: existing?.tokens_not_before ?? null,
     created_at: existing?.created_at ?? t,
     updated_at: t,
   };
@@ -53,6 +58,8 @@ export async function userFromConfig(u: UserConfig, existing: User | null, manag
     roles: u.roles,
     participant_code: u.participant_code ?? null,
     managed_by: managedBy,
+    disabled: u.disabled ?? false,
+    tokens_not_before: existing?.tokens_not_before ?? null,
     created_at: existing?.created_at ?? t,
     updated_at: t,
   };
@@ -101,11 +108,17 @@ export async function applyEntities(store: Store, plan: EntityPlan, log: Logger)
   for (const p of cfg.participants) {
     await store.participants.upsert(participantFromConfig(p, await store.participants.get(p.participant_code)));
   }
+  // Through saveClient/saveUser: a password changed in the file or a `disabled: true` ends
+  // the sessions, as the same change made with the CLI does.
   for (const c of cfg.clients) {
-    await store.clients.upsert(await clientFromConfig(c, await store.clients.get(c.client_id)));
+    const existing = await store.clients.get(c.client_id);
+    const n = await saveClient(store, await clientFromConfig(c, existing), existing, now());
+    if (n > 0) log.info({ client_id: c.client_id, revoked: n }, 'client disabled by the config file: its tokens were revoked');
   }
   for (const u of cfg.users) {
-    await store.users.upsert(await userFromConfig(u, await store.users.getByUsername(u.username)));
+    const existing = await store.users.getByUsername(u.username);
+    const { user, revoked } = await saveUser(store, await userFromConfig(u, existing), existing, now());
+    if (revoked > 0) log.info({ user_id: user.id, revoked }, 'user password changed or user disabled by the config file: its sessions were revoked');
   }
 
   const wanted = { clients: new Set<string>(), users: new Set<string>() };

@@ -17,6 +17,8 @@ export interface ClientConfig {
   profile?: ClientProfile;
   /** RFC 7662 §4: `own` (default) or `all` (a gateway that may introspect any token). */
   introspect?: IntrospectScope;
+  refresh_token_idle_ttl?: number;
+  disabled?: boolean;
 }
 
 export interface UserConfig {
@@ -26,6 +28,7 @@ export interface UserConfig {
   name?: string;
   roles: string[];
   participant_code?: string;
+  disabled?: boolean;
 }
 
 export interface ParticipantConfig {
@@ -52,6 +55,8 @@ export interface Config {
   secret_key?: string;
   access_token_ttl: number;
   refresh_token_ttl: number;
+  /** Seconds a refresh token may go unused before it expires; unset: no idle limit. */
+  refresh_token_idle_ttl?: number;
   signing_alg: SigningAlg;
   /** Processes serving requests (node:cluster); `auto` = one per CPU. */
   workers: number | 'auto';
@@ -89,6 +94,6 @@ export const DEFAULTS = {
 export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | 'list'> = {
   issuer: 'string', allow_insecure_issuer: 'boolean', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
   database: 'string', data_dir: 'string', secret_key: 'string',
-  access_token_ttl: 'number', refresh_token_ttl: 'number', signing_alg: 'string', client_cache_ttl: 'number', workers: 'string', log_level: 'string',
+  access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', signing_alg: 'string', client_cache_ttl: 'number', workers: 'string', log_level: 'string',
   dialects: 'list', hcx_client_id: 'string', clients: 'list', users: 'list', participants: 'list',
 };

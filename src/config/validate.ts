@@ -37,8 +37,9 @@ function int(raw: Raw, key: string, path: string, min: number, max: number): num
 function bool(raw: Raw, key: string, path: string): boolean | undefined {
   const v = raw[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') throw new ConfigError(`${path}${key}`, 'must be true or false');
-  return v;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw new ConfigError(`${path}${key}`, 'must be true or false');
 }
 
 function oneOf<T extends string>(raw: Raw, key: string, path: string, allowed: readonly T[]): T | undefined {
@@ -98,7 +99,7 @@ function vschar(value: string, key: string, appendix: string): string {
 const CLIENT_KEYS = [
   'client_id', 'client_secret', 'client_name', 'grant_types', 'scope', 'token_endpoint_auth_method',
   'access_token_format', 'access_token_ttl', 'refresh_token_ttl', 'audience', 'access_token_signing_alg',
-  'resources', 'profile', 'introspect',
+  'resources', 'profile', 'introspect', 'refresh_token_idle_ttl', 'disabled',
 ] as const;
 
 export function validateClient(r: Raw, path: string): ClientConfig {
@@ -136,13 +137,15 @@ export function validateClient(r: Raw, path: string): ClientConfig {
     access_token_signing_alg: oneOf(r, 'access_token_signing_alg', path, SIGNING_ALGS),
     profile: oneOf(r, 'profile', path, CLIENT_PROFILES),
     introspect: oneOf(r, 'introspect', path, INTROSPECT_SCOPES),
+    refresh_token_idle_ttl: int(r, 'refresh_token_idle_ttl', path, 1, 315_360_000),
+    disabled: bool(r, 'disabled', path),
   };
   for (const [k, v] of Object.entries(opt)) if (v !== undefined) (c as unknown as Raw)[k] = v;
   return c;
 }
 
 export function validateUser(r: Raw, path: string): UserConfig {
-  unknownKeys(r, ['username', 'password', 'email', 'name', 'roles', 'participant_code'], path);
+  unknownKeys(r, ['username', 'password', 'email', 'name', 'roles', 'participant_code', 'disabled'], path);
   const u: UserConfig = {
     username: str(r, 'username', path, true)!,
     password: str(r, 'password', path, true)!,
@@ -152,6 +155,8 @@ export function validateUser(r: Raw, path: string): UserConfig {
     const v = str(r, k, path);
     if (v !== undefined) u[k] = v;
   }
+  const disabled = bool(r, 'disabled', path);
+  if (disabled !== undefined) u.disabled = disabled;
   return u;
 }
 
@@ -224,6 +229,8 @@ export function validateConfig(raw: Raw): Config {
     clients, users, participants,
   };
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }
+  const idle = int(raw, 'refresh_token_idle_ttl', '', 1, 315_360_000);
+  if (idle !== undefined) cfg.refresh_token_idle_ttl = idle;
   const secret_key = str(raw, 'secret_key', '');
   if (secret_key !== undefined) {
     if (secret_key.length < 32) throw new ConfigError('secret_key', 'must be at least 32 characters');

@@ -5,8 +5,9 @@ import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { looksLikeJwt } from './jwt.js';
 import type { KeyManager } from './keys.js';
 import { hashToken } from './secrets.js';
+import { ownerAccepts } from './sessions.js';
 import type { Store } from './store.js';
-import type { TokenFormat } from './types.js';
+import type { TokenFormat, User } from './types.js';
 
 export interface InspectedToken {
   kind: 'access_token' | 'refresh_token';
@@ -22,6 +23,8 @@ export interface InspectedToken {
   family_id: string | null;
   /** The JWT's verified claims, or the claims stored with an opaque token. */
   claims: Record<string, unknown>;
+  /** The token's user, when it was read to judge an otherwise active token. */
+  user?: User | null;
 }
 
 export class TokenInspector {
@@ -39,20 +42,34 @@ export class TokenInspector {
     const hash = hashToken(token);
     const access = await this.store.tokens.findAccess(hash);
     if (access) {
-      return {
+      return this.#withOwners({
         kind: 'access_token', format: 'opaque', id: access.id, client_id: access.client_id, user_id: access.user_id,
         scope: access.scope, exp: access.expires_at, iat: access.created_at, family_id: access.family_id,
         claims: JSON.parse(access.claims) as Record<string, unknown>,
         active: access.revoked_at === null && access.family_revoked_at === null && access.expires_at > now,
-      };
+      });
     }
     const rt = await this.store.tokens.findRefresh(hash);
     if (!rt) return null;
-    return {
+    return this.#withOwners({
       kind: 'refresh_token', format: 'refresh', id: rt.hash, client_id: rt.client_id, user_id: rt.user_id,
       scope: rt.scope, exp: rt.expires_at, iat: rt.created_at, family_id: rt.family_id, claims: {},
       active: rt.used_at === null && rt.family_revoked_at === null && rt.expires_at > now,
-    };
+    }, rt.user);
+  }
+
+  /**
+   * An active token stays active only while its client and user stand behind it: neither
+   * gone, nor disabled, nor cut off after it was issued (core/sessions.ts). The client comes
+   * through the client cache, so a client_credentials token costs no query here; a user
+   * token costs one, unless the user came with the token.
+   */
+  async #withOwners(t: InspectedToken, user?: User | null): Promise<InspectedToken> {
+    if (!t.active) return t;
+    if (!ownerAccepts(await this.store.clients.get(t.client_id), t.iat)) return { ...t, active: false };
+    if (t.user_id === null) return t;
+    const owner = user !== undefined ? user : await this.store.users.getById(t.user_id);
+    return { ...t, user: owner, active: ownerAccepts(owner, t.iat) };
   }
 
   /** Signature and issuer verified; an expired token still yields its payload. */
@@ -85,13 +102,13 @@ export class TokenInspector {
       revoked = family === null || family.revoked_at !== null;
     }
     const clientId = String(payload.client_id ?? payload.clientId ?? payload.azp ?? '');
-    return {
+    return this.#withOwners({
       kind: 'access_token', format: 'jwt', id: payload.jti, client_id: clientId,
       user_id: row?.user_id ?? (payload.sub !== clientId ? payload.sub ?? null : null),
       scope: typeof payload.scope === 'string' ? payload.scope : '',
       exp: payload.exp, iat: payload.iat ?? 0, family_id: row?.family_id ?? sid,
       claims: payload as Record<string, unknown>,
       active: !revoked && payload.exp > now && (payload.nbf === undefined || payload.nbf <= now + 60),
-    };
+    });
   }
 }

@@ -52,7 +52,7 @@ export interface NewFamily {
   created_at: EpochSeconds;
 }
 
-export type NewRefresh = Omit<RefreshRecord, 'used_at' | 'family_revoked_at' | 'user'>;
+export type NewRefresh = Omit<RefreshRecord, 'used_at' | 'family_revoked_at' | 'family_created_at' | 'user'>;
 export type NewAccess = Omit<AccessRecord, 'revoked_at' | 'family_revoked_at'>;
 
 /** Everything one token response writes, persisted in ONE transaction. */
@@ -80,6 +80,8 @@ export interface TokenRepo {
   revokeFamily(familyId: string, at: EpochSeconds): Promise<void>;
   /** Revoke every family of a user (password change, deletion); returns how many. */
   revokeUserFamilies(userId: string, at: EpochSeconds): Promise<number>;
+  /** Revoke every family and access token of a client (disabling it); returns how many rows. */
+  revokeClientTokens(clientId: string, at: EpochSeconds): Promise<number>;
   /**
    * Revoke one access token. If the server holds no row for it (a client_credentials JWT),
    * `record` is inserted already revoked, so introspection answers inactive until expiry.

@@ -16,6 +16,7 @@ export interface CoreSettings {
   issuer: string;
   access_token_ttl: number;
   refresh_token_ttl: number;
+  refresh_token_idle_ttl?: number | undefined;
   signing_alg: SigningAlg;
 }
 
@@ -77,6 +78,14 @@ export class TokenService {
       : null;
 
     const withRefresh = outcome.mayRefresh && client.grant_types.includes('refresh_token');
+    // RFC 9700 §4.14.2: the absolute lifetime counts from the original grant, not from the
+    // last rotation; the idle one from this use.
+    const idleTtl = client.refresh_token_idle_ttl ?? this.settings.refresh_token_idle_ttl;
+    const refreshExp = Math.min(
+      (outcome.rotated?.family_created_at ?? now) + (client.refresh_token_ttl ?? this.settings.refresh_token_ttl),
+      idleTtl === undefined ? Infinity : now + idleTtl,
+    );
+    if (withRefresh && refreshExp <= now) throw invalidGrant('refresh token has expired');
     const familyId = outcome.rotated?.family_id ?? (withRefresh ? randomUUID() : null);
     const ttl = client.access_token_ttl ?? this.settings.access_token_ttl;
     const jti = randomUUID();
@@ -94,7 +103,6 @@ export class TokenService {
     });
 
     let refreshToken: string | undefined;
-    const refreshTtl = client.refresh_token_ttl ?? this.settings.refresh_token_ttl;
     if (withRefresh) refreshToken = randomToken(32);
     // RFC 6749 §6: a narrower scope (or a resource, RFC 8707 §2.2) asked at refresh shapes
     // this access token only; the new refresh token keeps the grant of the one it replaces.
@@ -106,7 +114,7 @@ export class TokenService {
         refresh: {
           hash: hashToken(refreshToken), family_id: familyId, client_id: client.client_id,
           user_id: outcome.user?.id ?? null, scope: granted.scope, resource: granted.resource,
-          expires_at: now + refreshTtl, created_at: now,
+          expires_at: refreshExp, created_at: now,
         },
       } : {}),
       ...(minted.record ? { access: minted.record } : {}),
@@ -122,7 +130,7 @@ export class TokenService {
       token_type: 'Bearer',
       expires_in: ttl,
       scope: outcome.scope,
-      ...(refreshToken ? { refresh_token: refreshToken, refresh_expires_in: refreshTtl } : {}),
+      ...(refreshToken ? { refresh_token: refreshToken, refresh_expires_in: refreshExp - now } : {}),
       grant_type: grant.type,
       client,
       user: outcome.user,

@@ -51,6 +51,12 @@ export interface Client {
   profile: ClientProfile | null;
   introspect: IntrospectScope;
   managed_by: ManagedBy;
+  /** Seconds a refresh token may go unused before it expires; null: the top-level value. */
+  refresh_token_idle_ttl: number | null;
+  /** A disabled client fails authentication and its tokens read inactive (core/sessions.ts). */
+  disabled: boolean;
+  /** Tokens issued to it before this time read inactive (set when it is disabled). */
+  tokens_not_before: EpochSeconds | null;
   created_at: number;
   updated_at: number;
 }
@@ -64,6 +70,10 @@ export interface User {
   roles: string[];
   participant_code: string | null;
   managed_by: ManagedBy;
+  /** A disabled user cannot sign in or refresh, and its tokens read inactive. */
+  disabled: boolean;
+  /** Tokens issued to it before this time read inactive (password change, disabling). */
+  tokens_not_before: EpochSeconds | null;
   created_at: number;
   updated_at: number;
 }
@@ -110,6 +120,8 @@ export interface RefreshRecord {
   used_at: number | null;
   /** From the family row: set when the family has been revoked. */
   family_revoked_at: number | null;
+  /** From the family row: when the original grant was made (the absolute lifetime counts from it). */
+  family_created_at: number;
   /** The token's user, read in the same query (null: a client token, or the user is gone). */
   user: User | null;
 }

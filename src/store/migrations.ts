@@ -89,6 +89,17 @@ CREATE INDEX access_tokens_family ON access_tokens (family_id);
 CREATE INDEX access_tokens_expires ON access_tokens (expires_at);
 `;
 
+// Security events end sessions (core/sessions.ts): a disabled flag on clients and users, and
+// the time before which their tokens no longer count (`tokens_not_before`), which reaches
+// the JWTs the server never stored. Plus the per-client refresh idle lifetime.
+const v3 = (int: string) => `
+ALTER TABLE clients ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN tokens_not_before ${int};
+ALTER TABLE clients ADD COLUMN refresh_token_idle_ttl ${int};
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN tokens_not_before ${int};
+`;
+
 // Who may introspect what, and which entities Tessera itself keeps (types.ts ManagedBy).
 // Rows that earlier versions created on their own are marked, so the next start can remove
 // them: the HCX built-in client (made at every start) and `serve --dev` fixtures, found by
@@ -106,6 +117,7 @@ UPDATE users SET managed_by = 'dev' WHERE (username = 'alice' AND name = 'Alice 
 
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', sqlite: v1('INTEGER'), postgres: v1('BIGINT') },
+  { version: 3, name: 'disabled clients and users, session cut-off, refresh idle ttl', sqlite: v3('INTEGER'), postgres: v3('BIGINT') },
   { version: 4, name: 'client introspection scope; entities Tessera manages', sqlite: v4, postgres: v4 },
 ];
 

@@ -194,6 +194,8 @@ export async function openPostgres(url: string): Promise<Store> {
       // One UPDATE: findRefresh/findAccess join the family, so its tokens read as revoked.
       revokeFamily: async (familyId, at) => { await run(pool, SQL.revokeFamily, at, familyId); },
       revokeUserFamilies: (userId, at) => run(pool, SQL.revokeUserFamilies, at, userId),
+      revokeClientTokens: (clientId, at) =>
+        tx(async (c) => (await run(c, SQL.revokeClientFamilies, at, clientId)) + (await run(c, SQL.revokeClientAccess, at, clientId))),
       revokeAccess: async (id, at, record) => {
         if (record) await run(pool, REVOKE_OR_INSERT_ACCESS, ...accessParams(record, at));
         else await run(pool, SQL.revokeAccess, at, id);

@@ -12,6 +12,7 @@ export const CLIENT_COLUMNS = [
   'client_id', 'client_secret_hash', 'client_name', 'grant_types', 'scope',
   'token_endpoint_auth_method', 'access_token_format', 'access_token_ttl', 'refresh_token_ttl',
   'audience', 'access_token_signing_alg', 'resources', 'profile', 'introspect', 'managed_by', 'created_at', 'updated_at',
+  'refresh_token_idle_ttl', 'disabled', 'tokens_not_before',
 ] as const;
 
 export function clientFromRow(r: Row): Client {
@@ -33,6 +34,9 @@ export function clientFromRow(r: Row): Client {
     managed_by: strOrNull(r.managed_by) as Client['managed_by'],
     created_at: num(r.created_at),
     updated_at: num(r.updated_at),
+    refresh_token_idle_ttl: numOrNull(r.refresh_token_idle_ttl),
+    disabled: num(r.disabled) !== 0,
+    tokens_not_before: numOrNull(r.tokens_not_before),
   };
 }
 
@@ -42,11 +46,13 @@ export function clientToRow(c: Client): unknown[] {
     c.token_endpoint_auth_method, c.access_token_format, c.access_token_ttl, c.refresh_token_ttl,
     c.audience, c.access_token_signing_alg, JSON.stringify(c.resources), c.profile, c.introspect, c.managed_by,
     c.created_at, c.updated_at,
+    c.refresh_token_idle_ttl, c.disabled ? 1 : 0, c.tokens_not_before,
   ];
 }
 
 export const USER_COLUMNS = [
   'id', 'username', 'password_hash', 'email', 'name', 'roles', 'participant_code', 'managed_by', 'created_at', 'updated_at',
+  'disabled', 'tokens_not_before',
 ] as const;
 
 export function userFromRow(r: Row): User {
@@ -61,6 +67,8 @@ export function userFromRow(r: Row): User {
     managed_by: strOrNull(r.managed_by) as User['managed_by'],
     created_at: num(r.created_at),
     updated_at: num(r.updated_at),
+    disabled: num(r.disabled) !== 0,
+    tokens_not_before: numOrNull(r.tokens_not_before),
   };
 }
 
@@ -68,6 +76,7 @@ export function userToRow(u: User): unknown[] {
   return [
     u.id, u.username, u.password_hash, u.email, u.name, JSON.stringify(u.roles), u.participant_code, u.managed_by,
     u.created_at, u.updated_at,
+    u.disabled ? 1 : 0, u.tokens_not_before,
   ];
 }
 
@@ -110,6 +119,7 @@ export function refreshFromRow(r: Row): RefreshRecord {
     created_at: num(r.created_at),
     used_at: numOrNull(r.used_at),
     family_revoked_at: numOrNull(r.family_revoked_at),
+    family_created_at: num(r.family_created_at),
     user: r.u_id === null || r.u_id === undefined
       ? null
       : userFromRow(Object.fromEntries(USER_COLUMNS.map((c) => [c, r[`u_${c}`]]))),
@@ -147,7 +157,7 @@ export const SQL = {
   // The user comes in the same query: a rotation needs it, and on PostgreSQL every query
   // is a round trip.
   findRefresh:
-    `SELECT r.*, f.revoked_at AS family_revoked_at, ${USER_COLUMNS.map((c) => `u.${c} AS u_${c}`).join(', ')} ` +
+    `SELECT r.*, f.revoked_at AS family_revoked_at, f.created_at AS family_created_at, ${USER_COLUMNS.map((c) => `u.${c} AS u_${c}`).join(', ')} ` +
     'FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id LEFT JOIN users u ON u.id = r.user_id WHERE r.hash = ?',
   findAccess:
     'SELECT a.*, f.revoked_at AS family_revoked_at FROM access_tokens a LEFT JOIN token_families f ON f.id = a.family_id WHERE a.id = ?',
@@ -164,6 +174,8 @@ export const SQL = {
     'INSERT INTO access_tokens (id, format, family_id, client_id, user_id, scope, claims, expires_at, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   revokeFamily: 'UPDATE token_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
   revokeUserFamilies: 'UPDATE token_families SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
+  revokeClientFamilies: 'UPDATE token_families SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL',
+  revokeClientAccess: 'UPDATE access_tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL',
   revokeAccess: 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
   purgeRefresh: 'DELETE FROM refresh_tokens WHERE expires_at < ?',
   purgeAccess: 'DELETE FROM access_tokens WHERE expires_at < ?',

@@ -57,6 +57,9 @@ export function openSqlite(path: string): Store {
     }
   });
 
+  const revokeClientTokens = db.transaction((clientId: string, at: number) =>
+    run(SQL.revokeClientFamilies, at, clientId) + run(SQL.revokeClientAccess, at, clientId));
+
   const purge = db.transaction((before: number) => {
     const n = run(SQL.purgeRefresh, before) + run(SQL.purgeAccess, before);
     run(SQL.purgeFamilies);
@@ -129,6 +132,7 @@ export function openSqlite(path: string): Store {
       findFamily: async (id) => { const r = one(SQL.findFamily, id); return r ? familyFromRow(r) : null; },
       revokeFamily: async (familyId, at) => revokeFamily(familyId, at),
       revokeUserFamilies: async (userId, at) => run(SQL.revokeUserFamilies, at, userId),
+      revokeClientTokens: async (clientId, at) => revokeClientTokens(clientId, at),
       revokeAccess: async (id, at, record) => revokeAccess(id, at, record),
       purgeExpired: async (before) => purge(before),
     },

@@ -2,7 +2,6 @@
 // backend. Store state is checked in-process through openStore() where output alone cannot
 // show it (a rotated secret no longer verifying, a password actually set).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,33 +10,8 @@ import { verifyPassword } from '../../src/core/password.js';
 import { verifyClientSecret } from '../../src/core/secrets.js';
 import type { Store } from '../../src/core/store.js';
 import { openStore } from '../../src/store/index.js';
+import { ok, tessera } from '../helpers/cli.js';
 import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
-
-interface Run { code: number; stdout: string; stderr: string }
-
-// Without the caller's TESSERA_* overrides, so only the config file under test applies.
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
-
-function tessera(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { env: { ...baseEnv, TESSERA_SECRET_KEY: 'cli-test-secret-key-0123456789abcdef' }, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-    child.stdin?.end(stdin ?? '');
-  });
-}
-
-/** Asserts success and returns stdout; on failure the assertion shows stderr. */
-async function ok(args: string[], stdin?: string): Promise<string> {
-  const r = await tessera(args, stdin);
-  assert.equal(r.code, 0, `tessera ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
 
 let tmp: string;
 before(async () => { tmp = await mkdtemp(join(tmpdir(), 'tessera-cli-')); });
@@ -136,6 +110,7 @@ describe('cli', { concurrency: true }, () => {
           client_id: 'svc', client_name: 'Service', grant_types: ['client_credentials'], scope: 'read write',
           token_endpoint_auth_method: 'client_secret_basic', access_token_format: 'jwt', access_token_ttl: 600, resources: [],
           introspect: 'own',
+          disabled: false,
         });
         assert.equal(list.find((c) => c.client_id === 'op')!.access_token_format, 'opaque');
         const gw = JSON.parse(await run('client', 'create', '--id', 'gw', '--introspect', 'all', '--json')) as Record<string, unknown>;
@@ -156,6 +131,25 @@ describe('cli', { concurrency: true }, () => {
         assert.equal(await verifyClientSecret(fresh, hash), true);
       });
 
+      it('client disable revokes its tokens and shows it disabled; enable lifts only the flag', async () => {
+        await inStore((s) => s.tokens.persistIssue({ family: { id: 'svc-session', client_id: 'svc', user_id: null, created_at: 1 } }, 1));
+        assert.match(await run('client', 'disable', 'svc'), /disabled client svc \(1 session and tokens revoked\)/);
+        assert.equal((JSON.parse(await pre('client', 'show', 'svc', '--json')) as { disabled: boolean }).disabled, true);
+        assert.match(await run('client', 'list'), /DISABLED[\s\S]*\nsvc\s.*\syes\s/);
+        assert.notEqual(await inStore(async (s) => (await s.tokens.findFamily('svc-session'))?.revoked_at), null);
+        const cut = await inStore(async (s) => (await s.clients.get('svc'))!.tokens_not_before);
+        assert.notEqual(cut, null);
+
+        assert.match(await run('client', 'enable', 'svc'), /enabled client svc/);
+        const c = await inStore(async (s) => (await s.clients.get('svc'))!);
+        assert.equal(c.disabled, false);
+        // Tokens cut off by the disabling stay cut off.
+        assert.equal(c.tokens_not_before, cut);
+        const r = await tessera(['client', 'disable', 'nope', '--config', cfg]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /no client with client_id "nope"/);
+      });
+
       it('client delete; an unknown id then exits 1 with a message', async () => {
         assert.match(await run('client', 'delete', 'op'), /deleted client op/);
         const r = await tessera(['client', 'show', 'op', '--config', cfg]);
@@ -171,7 +165,7 @@ describe('cli', { concurrency: true }, () => {
 
       it('user create --password-stdin, set-password; no hash is ever printed', async () => {
         const created = await ok(['user', 'create', '--username', 'alice', '--password-stdin', '--participant', 'P-1', '--roles', 'a b', '--email', 'a@example.org', '--json', '--config', cfg], 'first-pass\n');
-        assert.deepEqual(JSON.parse(created), { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1' });
+        assert.deepEqual(JSON.parse(created), { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1', disabled: false });
         const hash1 = await inStore(async (s) => (await s.users.getByUsername('alice'))!.password_hash);
         assert.ok(await verifyPassword(hash1, 'first-pass'));
 
@@ -194,10 +188,28 @@ describe('cli', { concurrency: true }, () => {
 
         const listed = await run('user', 'list', '--json');
         assert.deepEqual(JSON.parse(listed), [
-          { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1' },
-          { username: 'bob', roles: [] },
+          { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1', disabled: false },
+          { username: 'bob', roles: [], disabled: false },
         ]);
         for (const text of [created, listed]) assert.ok(!text.includes('$argon2') && !text.includes(hash2));
+      });
+
+      it('user disable revokes its sessions and shows it disabled; enable lifts only the flag', async () => {
+        const id = await inStore(async (s) => (await s.users.getByUsername('alice'))!.id);
+        await inStore((s) => s.tokens.persistIssue({ family: { id: 'alice-session-2', client_id: 'c', user_id: id, created_at: 1 } }, 1));
+        assert.match(await run('user', 'disable', 'alice'), /disabled user alice \(1 session revoked\)/);
+        assert.notEqual(await inStore(async (s) => (await s.tokens.findFamily('alice-session-2'))?.revoked_at), null);
+        const listed = JSON.parse(await run('user', 'list', '--json')) as { username: string; disabled: boolean }[];
+        assert.equal(listed.find((u) => u.username === 'alice')?.disabled, true);
+        assert.match(await run('user', 'list'), /DISABLED[\s\S]*\nalice\s.*\syes\n/);
+
+        assert.match(await run('user', 'enable', 'alice'), /enabled user alice/);
+        const u = await inStore(async (s) => (await s.users.getByUsername('alice'))!);
+        assert.equal(u.disabled, false);
+        assert.notEqual(u.tokens_not_before, null);
+        const r = await tessera(['user', 'enable', 'nobody', '--config', cfg]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /no user with username "nobody"/);
       });
 
       it('user create with an unknown participant exits 1 and creates nothing', async () => {

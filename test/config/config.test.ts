@@ -26,6 +26,20 @@ describe('configuration', () => {
     assert.equal(c.refresh_token_ttl, 2592000);
     assert.equal(c.signing_alg, 'ES256');
     assert.deepEqual(c.dialects, ['o', 'apk', 'hcx', 'v1']);
+    assert.equal(c.refresh_token_idle_ttl, undefined);
+  });
+
+  it('reads disabled and refresh_token_idle_ttl on clients and users', () => {
+    const c = validateConfig({
+      refresh_token_idle_ttl: '600',
+      clients: [{ client_id: 'a', client_secret: 's', disabled: true, refresh_token_idle_ttl: 60 }, { client_id: 'b', client_secret: 's' }],
+      users: [{ username: 'u', password: 'p', disabled: 'false' }],
+    });
+    assert.equal(c.refresh_token_idle_ttl, 600);
+    assert.equal(c.clients[0]?.disabled, true);
+    assert.equal(c.clients[0]?.refresh_token_idle_ttl, 60);
+    assert.equal(c.clients[1]?.disabled, undefined);
+    assert.equal(c.users[0]?.disabled, false);
   });
 
   it('problems name the key', () => {
@@ -40,6 +54,10 @@ describe('configuration', () => {
       [{ colour: 'blue' }, /config: colour: is not a known key/],
       [{ clients: [{ client_id: 'a', client_secret: 's', scope: 'read "all"' }] }, /config: clients\[0\]\.scope: "\\"all\\"" is not a valid scope token/],
       [{ tls_cert: 'a.pem' }, /config: tls_key: tls_cert and tls_key must be set together/],
+      [{ refresh_token_idle_ttl: 0 }, /config: refresh_token_idle_ttl: must be a whole number from 1/],
+      [{ clients: [{ client_id: 'a', client_secret: 's', refresh_token_idle_ttl: 'soon' }] }, /config: clients\[0\]\.refresh_token_idle_ttl: must be a whole number/],
+      [{ clients: [{ client_id: 'a', client_secret: 's', disabled: 'yes' }] }, /config: clients\[0\]\.disabled: must be true or false/],
+      [{ users: [{ username: 'u', password: 'p', disabled: 1 }] }, /config: users\[0\]\.disabled: must be true or false/],
     ];
     for (const [raw, msg] of cases) assert.throws(() => validateConfig(raw), msg);
   });

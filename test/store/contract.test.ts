@@ -29,6 +29,9 @@ const client = (client_id: string, o: Partial<Client> = {}): Client => ({
   managed_by: null,
   created_at: NOW,
   updated_at: NOW,
+  refresh_token_idle_ttl: null,
+  disabled: false,
+  tokens_not_before: null,
   ...o,
 });
 
@@ -43,6 +46,8 @@ const user = (username: string, o: Partial<User> = {}): User => ({
   managed_by: null,
   created_at: NOW,
   updated_at: NOW,
+  disabled: false,
+  tokens_not_before: null,
   ...o,
 });
 
@@ -115,6 +120,7 @@ for (const kind of BACKENDS) {
           token_endpoint_auth_method: 'client_secret_post', access_token_format: 'opaque',
           access_token_ttl: 600, refresh_token_ttl: 86_400, audience: 'aud', access_token_signing_alg: 'ES256',
           resources: ['https://a.example', 'https://b.example'], profile: 'hcx',
+          refresh_token_idle_ttl: 3600, disabled: true, tokens_not_before: NOW - 5,
         });
         await store.clients.upsert(c1);
         assert.deepEqual(await store.clients.get('c1'), c1);
@@ -137,7 +143,9 @@ for (const kind of BACKENDS) {
 
     describe('users', () => {
       it('creates and returns the stored row', async () => {
-        const alice = user('alice', { email: 'a@example.com', name: 'Alice', roles: ['admin', 'ops'], participant_code: 'p1' });
+        const alice = user('alice', {
+          email: 'a@example.com', name: 'Alice', roles: ['admin', 'ops'], participant_code: 'p1', disabled: true, tokens_not_before: NOW + 1,
+        });
         assert.deepEqual(await store.users.upsert(alice), alice);
         assert.deepEqual(await store.users.getById('u-alice'), alice);
         assert.deepEqual(await store.users.getByUsername('alice'), alice);
@@ -210,7 +218,7 @@ for (const kind of BACKENDS) {
       it('persistIssue writes family, refresh and access; find reads them back', async () => {
         const ok = await store.tokens.persistIssue({ family: family('f1'), refresh: refresh('h1', 'f1'), access: access('a1', 'f1') }, NOW);
         assert.equal(ok, true);
-        assert.deepEqual(await store.tokens.findRefresh('h1'), { ...refresh('h1', 'f1'), used_at: null, family_revoked_at: null, user: null });
+        assert.deepEqual(await store.tokens.findRefresh('h1'), { ...refresh('h1', 'f1'), used_at: null, family_revoked_at: null, family_created_at: NOW, user: null });
         assert.deepEqual(await store.tokens.findAccess('a1'), { ...access('a1', 'f1'), revoked_at: null, family_revoked_at: null });
         assert.equal(await store.tokens.findRefresh('missing'), null);
         assert.equal(await store.tokens.findAccess('missing'), null);
@@ -219,7 +227,7 @@ for (const kind of BACKENDS) {
       it('findRefresh brings the token\'s user along (one query)', async () => {
         const u = await store.users.upsert({
           id: 'rt-user-id', username: 'rt-user', password_hash: 'h', email: null, name: null, roles: ['r1'],
-          participant_code: null, managed_by: null, created_at: NOW, updated_at: NOW,
+          participant_code: null, managed_by: null, created_at: NOW, updated_at: NOW, disabled: false, tokens_not_before: null,
         });
         await store.tokens.persistIssue({ family: family('f-u'), refresh: refresh('h-u', 'f-u', { user_id: u.id }) }, NOW);
         assert.deepEqual((await store.tokens.findRefresh('h-u'))?.user, u);
@@ -231,7 +239,7 @@ for (const kind of BACKENDS) {
         const r = refresh('h-null', 'f1', { user_id: null, resource: null });
         const a = access('a-nofam', null, { user_id: null, format: 'jwt' });
         assert.equal(await store.tokens.persistIssue({ refresh: r, access: a }, NOW), true);
-        assert.deepEqual(await store.tokens.findRefresh('h-null'), { ...r, used_at: null, family_revoked_at: null, user: null });
+        assert.deepEqual(await store.tokens.findRefresh('h-null'), { ...r, used_at: null, family_revoked_at: null, family_created_at: NOW, user: null });
         assert.deepEqual(await store.tokens.findAccess('a-nofam'), { ...a, revoked_at: null, family_revoked_at: null });
       });
 
@@ -326,6 +334,35 @@ for (const kind of BACKENDS) {
         assert.equal(await store.tokens.persistIssue({ consumeRefreshHash: 'h-rev', refresh: refresh('h-rev2', 'f-rev') }, NOW + 50), false);
         assert.equal((await store.tokens.findRefresh('h-rev'))?.used_at, null);
         assert.equal(await store.tokens.findRefresh('h-rev2'), null);
+      });
+
+      it('revokeClientTokens revokes the client\'s families and access tokens, not other clients\'', async () => {
+        await store.tokens.persistIssue({
+          family: family('f-cli', 'cli-x'),
+          refresh: refresh('h-cli', 'f-cli', { client_id: 'cli-x' }),
+          access: access('a-cli-fam', 'f-cli', { client_id: 'cli-x' }),
+        }, NOW);
+        await store.tokens.persistIssue({ access: access('a-cli-cc', null, { client_id: 'cli-x', user_id: null }) }, NOW);
+        await store.tokens.persistIssue({ family: family('f-cli-other', 'cli-y'), access: access('a-cli-other', null, { client_id: 'cli-y' }) }, NOW);
+
+        // One family and two access tokens.
+        assert.equal(await store.tokens.revokeClientTokens('cli-x', NOW + 70), 3);
+        assert.equal((await store.tokens.findRefresh('h-cli'))?.family_revoked_at, NOW + 70);
+        assert.equal((await store.tokens.findAccess('a-cli-fam'))?.revoked_at, NOW + 70);
+        assert.equal((await store.tokens.findAccess('a-cli-cc'))?.revoked_at, NOW + 70);
+        assert.equal((await store.tokens.findFamily('f-cli-other'))?.revoked_at, null);
+        assert.equal((await store.tokens.findAccess('a-cli-other'))?.revoked_at, null);
+        // Already revoked rows keep their first time.
+        assert.equal(await store.tokens.revokeClientTokens('cli-x', NOW + 80), 0);
+        assert.equal((await store.tokens.findAccess('a-cli-cc'))?.revoked_at, NOW + 70);
+      });
+
+      it('findRefresh reads the family\'s creation time, not the token\'s', async () => {
+        await store.tokens.persistIssue({ family: family('f-age') }, NOW);
+        await store.tokens.persistIssue({ refresh: refresh('h-age', 'f-age', { created_at: NOW + 500 }) }, NOW + 500);
+        const rt = await store.tokens.findRefresh('h-age');
+        assert.equal(rt?.created_at, NOW + 500);
+        assert.equal(rt?.family_created_at, NOW);
       });
 
       it('revokeAccess inserts a revoked record for an unknown id and updates a known one', async () => {

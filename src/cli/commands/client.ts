@@ -1,9 +1,11 @@
-// `tessera client create|list|show|delete|rotate-secret`. Options carry the RFC 7591 names
-// of the config file; input goes through validateClient, so the rules are the config's.
+// `tessera client create|list|show|delete|disable|enable|rotate-secret`. Options carry the
+// RFC 7591 names of the config file; input goes through validateClient, so the rules are
+// the config's.
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { validateClient } from '../../config/validate.js';
 import { generateClientSecret, hashClientSecret } from '../../core/secrets.js';
+import { saveClient } from '../../core/sessions.js';
 import type { Client } from '../../core/types.js';
 import { clientFromConfig } from '../../entities.js';
 import {
@@ -16,11 +18,12 @@ const FLAGS: Record<string, string> = {
   scope: '--scope', token_endpoint_auth_method: '--auth-method', access_token_format: '--format',
   access_token_ttl: '--access-token-ttl', refresh_token_ttl: '--refresh-token-ttl', audience: '--audience',
   access_token_signing_alg: '--alg', resources: '--resources', profile: '--profile', introspect: '--introspect',
+  refresh_token_idle_ttl: '--refresh-token-idle-ttl',
 };
 
 interface CreateOpts {
   id?: string; name?: string; grantTypes?: string; scope?: string; authMethod?: string; public?: boolean;
-  format?: string; accessTokenTtl?: string; refreshTokenTtl?: string; audience?: string; alg?: string;
+  format?: string; accessTokenTtl?: string; refreshTokenTtl?: string; refreshTokenIdleTtl?: string; audience?: string; alg?: string;
   resources?: string; profile?: string; introspect?: string; secret?: string; json?: boolean;
 }
 
@@ -32,6 +35,7 @@ export function clientJson(c: Client) {
     access_token_ttl: c.access_token_ttl, refresh_token_ttl: c.refresh_token_ttl, audience: c.audience,
     access_token_signing_alg: c.access_token_signing_alg, resources: c.resources, profile: c.profile,
     introspect: c.introspect, managed_by: c.managed_by,
+    refresh_token_idle_ttl: c.refresh_token_idle_ttl, disabled: c.disabled,
   });
 }
 
@@ -60,6 +64,7 @@ export function clientCommand(program: Command): void {
     .option('--format <format>', 'access_token_format: jwt|opaque')
     .option('--access-token-ttl <seconds>', 'access_token_ttl')
     .option('--refresh-token-ttl <seconds>', 'refresh_token_ttl')
+    .option('--refresh-token-idle-ttl <seconds>', 'refresh_token_idle_ttl')
     .option('--audience <aud>', 'audience of its access tokens')
     .option('--alg <alg>', 'access_token_signing_alg: ES256|RS256|PS256|EdDSA')
     .option('--resources <list>', 'RFC 8707 resource indicators it may ask for')
@@ -80,7 +85,7 @@ export function clientCommand(program: Command): void {
       const cfg = validated(FLAGS, () => validateClient({
         client_id: o.id ?? randomUUID(), client_secret: secret, client_name: o.name, grant_types: o.grantTypes,
         scope: o.scope, token_endpoint_auth_method: method, access_token_format: o.format,
-        access_token_ttl: o.accessTokenTtl, refresh_token_ttl: o.refreshTokenTtl, audience: o.audience,
+        access_token_ttl: o.accessTokenTtl, refresh_token_ttl: o.refreshTokenTtl, refresh_token_idle_ttl: o.refreshTokenIdleTtl, audience: o.audience,
         access_token_signing_alg: o.alg, resources: o.resources, profile: o.profile, introspect: o.introspect,
       }, ''));
       if (await store.clients.get(cfg.client_id)) throw new CliError(`client ${JSON.stringify(cfg.client_id)} already exists`);
@@ -103,8 +108,8 @@ export function clientCommand(program: Command): void {
       const clients = await store.clients.list();
       if (o.json) return printJson(clients.map(clientJson));
       printTable(
-        { client_id: 'CLIENT_ID', client_name: 'NAME', token_endpoint_auth_method: 'AUTH', grant_types: 'GRANT_TYPES', access_token_format: 'FORMAT', scope: 'SCOPE' },
-        clients.map((c) => ({ ...c })), 'no clients',
+        { client_id: 'CLIENT_ID', client_name: 'NAME', token_endpoint_auth_method: 'AUTH', grant_types: 'GRANT_TYPES', access_token_format: 'FORMAT', disabled: 'DISABLED', scope: 'SCOPE' },
+        clients.map((c) => ({ ...c, disabled: c.disabled ? 'yes' : 'no' })), 'no clients',
       );
     }));
 
@@ -125,6 +130,20 @@ export function clientCommand(program: Command): void {
       if (!(await store.clients.delete(id))) throw new CliError(`no client with client_id ${JSON.stringify(id)}`);
       process.stdout.write(`deleted client ${id}\n`);
     }));
+
+  for (const disabled of [true, false]) {
+    group.command(`${disabled ? 'disable' : 'enable'} <client_id>`)
+      .description(disabled
+        ? 'disable a client: its credentials stop working and every token it was issued is revoked'
+        : 'enable a disabled client; tokens revoked when it was disabled stay revoked')
+      .option('-c, --config <file>', 'configuration file')
+      .action((id: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store }) => {
+        const c = await mustGet(store, id);
+        const now = Math.floor(Date.now() / 1000);
+        const n = await saveClient(store, { ...c, disabled, updated_at: now }, c, now);
+        process.stdout.write(disabled ? `disabled client ${id} (${n} session${n === 1 ? '' : 's'} and tokens revoked)\n` : `enabled client ${id}\n`);
+      }));
+  }
 
   group.command('rotate-secret <client_id>')
     .description('replace the client secret; the new one is printed once and the old one stops working')

@@ -1,10 +1,11 @@
-// `tessera user create|list|delete|set-password` (resource owners of the password grant).
+// `tessera user create|list|delete|disable|enable|set-password` (resource owners of the password grant).
 // Input goes through validateUser, so the rules are the config file's.
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { validateUser } from '../../config/validate.js';
 import { hashPassword } from '../../core/password.js';
 import { randomToken } from '../../core/secrets.js';
+import { saveUser } from '../../core/sessions.js';
 import type { User } from '../../core/types.js';
 import { userFromConfig } from '../../entities.js';
 import { CliError, compact, printJson, printSecretOnce, printTable, validated, withStore } from '../output.js';
@@ -16,7 +17,10 @@ const FLAGS: Record<string, string> = {
 
 /** The user as the config file spells it; never the password hash (nor the internal id). */
 export function userJson(u: User) {
-  return compact({ username: u.username, email: u.email, name: u.name, roles: u.roles, participant_code: u.participant_code, managed_by: u.managed_by });
+  return compact({
+    username: u.username, email: u.email, name: u.name, roles: u.roles, participant_code: u.participant_code,
+    disabled: u.disabled, managed_by: u.managed_by,
+  });
 }
 
 /** One line from stdin, so a password never appears in argv or shell history. */
@@ -79,7 +83,10 @@ export function userCommand(program: Command): void {
     .action((o: { json?: boolean }, cmd: Command) => withStore(cmd, async ({ store }) => {
       const users = await store.users.list();
       if (o.json) return printJson(users.map(userJson));
-      printTable({ username: 'USERNAME', name: 'NAME', email: 'EMAIL', roles: 'ROLES', participant_code: 'PARTICIPANT' }, users.map((u) => ({ ...u })), 'no users');
+      printTable(
+        { username: 'USERNAME', name: 'NAME', email: 'EMAIL', roles: 'ROLES', participant_code: 'PARTICIPANT', disabled: 'DISABLED' },
+        users.map((u) => ({ ...u, disabled: u.disabled ? 'yes' : 'no' })), 'no users',
+      );
     }));
 
   group.command('delete <username>')
@@ -93,6 +100,21 @@ export function userCommand(program: Command): void {
       process.stdout.write(`deleted user ${username} (${n} session${n === 1 ? '' : 's'} revoked)\n`);
     }));
 
+  for (const disabled of [true, false]) {
+    group.command(`${disabled ? 'disable' : 'enable'} <username>`)
+      .description(disabled
+        ? 'disable a user: the password grant refuses it and its sessions are revoked'
+        : 'enable a disabled user; sessions revoked when it was disabled stay revoked')
+      .option('-c, --config <file>', 'configuration file')
+      .action((username: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store }) => {
+        const u = await store.users.getByUsername(username);
+        if (!u) throw new CliError(`no user with username ${JSON.stringify(username)}`);
+        const now = Math.floor(Date.now() / 1000);
+        const { revoked: n } = await saveUser(store, { ...u, disabled, updated_at: now }, u, now);
+        process.stdout.write(disabled ? `disabled user ${username} (${n} session${n === 1 ? '' : 's'} revoked)\n` : `enabled user ${username}\n`);
+      }));
+  }
+
   passwordOptions(group.command('set-password <username>'))
     .description('set a user\'s password; without --password(-stdin) a generated one is printed once')
     .action((username: string, o: PasswordOpts, cmd: Command) => withStore(cmd, async ({ store }) => {
@@ -100,9 +122,8 @@ export function userCommand(program: Command): void {
       if (!u) throw new CliError(`no user with username ${JSON.stringify(username)}`);
       const { password, generated } = await choosePassword(o);
       const now = Math.floor(Date.now() / 1000);
-      await store.users.upsert({ ...u, password_hash: await hashPassword(password), updated_at: now });
       // A new password ends the sessions made with the old one (e.g. an attacker's).
-      const n = await store.tokens.revokeUserFamilies(u.id, now);
+      const { revoked: n } = await saveUser(store, { ...u, password_hash: await hashPassword(password), updated_at: now }, u, now);
       process.stdout.write(`set the password of user ${username} (${n} session${n === 1 ? '' : 's'} revoked)\n`);
       if (generated) printSecretOnce('password', password, false);
     }));

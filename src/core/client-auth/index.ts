@@ -81,5 +81,7 @@ export async function authenticateClient(clients: ClientRepo, p: PresentedCreden
   if (!(await authenticators[p.method](client, p))) {
     throw invalidClient('client authentication failed', basic, `bad credentials for client ${client.client_id}`);
   }
+  // After the credential check and with the same answer, so a disabled client is not revealed.
+  if (client.disabled) throw invalidClient('client authentication failed', basic, `client ${client.client_id} is disabled`);
   return client;
 }

@@ -22,6 +22,8 @@ export const passwordGrant: Grant = {
       // Never the presented username in the log: it may be a mistyped password.
       throw invalidGrant(INVALID_CREDENTIALS, user ? `wrong password for user id ${user.id}` : `unknown username ${fingerprint(username)}`, 'invalid_user_credentials');
     }
+    // Judged after the password, with the same answer: a disabled account is not revealed.
+    if (user.disabled) throw invalidGrant(INVALID_CREDENTIALS, `user id ${user.id} is disabled`, 'invalid_user_credentials');
     const scope = grantScope(params.scope, client.scope, { forUser: true });
     return { user, scope, resource: checkResource(client, params.resource), mayRefresh: true };
   },

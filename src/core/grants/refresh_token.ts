@@ -3,6 +3,7 @@
 import { invalidGrant, invalidRequest, invalidTarget } from '../errors.js';
 import { hashToken } from '../secrets.js';
 import { grantScope } from '../scope.js';
+import { ownerAccepts } from '../sessions.js';
 import type { Grant } from './index.js';
 import { checkResource } from './resource.js';
 
@@ -25,6 +26,11 @@ export const refreshTokenGrant: Grant = {
     if (rt.expires_at <= now) throw invalidGrant('refresh token has expired');
     const user = rt.user; // read with the token, in one query
     if (rt.user_id && !user) throw invalidGrant('the user of this refresh token no longer exists');
+    // RFC 9700 §4.14.2: a password change or disabling ends the grant (core/sessions.ts).
+    // Its family is revoked as well; this check covers a token that revocation missed.
+    if (!ownerAccepts(client, rt.created_at) || (user && !ownerAccepts(user, rt.created_at))) {
+      throw invalidGrant('refresh token has been revoked', `client ${client.client_id} or user ${rt.user_id ?? '-'} ended its sessions`);
+    }
     // RFC 6749 §6: the new scope may narrow the original, never widen it.
     const scope = grantScope(params.scope, rt.scope, { forUser: rt.user_id !== null });
     let resource = rt.resource;

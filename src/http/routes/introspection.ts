@@ -15,7 +15,8 @@ import { route } from './methods.js';
 /** The RFC 7662 §2.2 answer to `caller`: `{"active": false}` unless active and entitled. */
 export async function introspectionBody(t: Tessera, caller: Client, token: InspectedToken | null): Promise<Record<string, unknown>> {
   if (!token || !token.active || !entitledToIntrospect(caller, token)) return { active: false };
-  const user = token.user_id ? await t.store.users.getById(token.user_id) : null;
+  // Inspection has read the user of an active token already.
+  const user = token.user ?? (token.user_id ? await t.store.users.getById(token.user_id) : null);
   const c = token.claims;
   const body: Record<string, unknown> = {
     active: true,

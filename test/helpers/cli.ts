@@ -1,0 +1,29 @@
+// Runs the admin CLI as a user would (`node --import tsx src/cli/main.ts …`), without the
+// caller's TESSERA_* overrides, so only the config file under test applies.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+
+export interface Run { code: number; stdout: string; stderr: string }
+
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
+
+export function tessera(args: string[], stdin?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      { env: { ...baseEnv, TESSERA_SECRET_KEY: 'cli-test-secret-key-0123456789abcdef' }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+    child.stdin?.end(stdin ?? '');
+  });
+}
+
+/** Asserts success and returns stdout; on failure the assertion shows stderr. */
+export async function ok(args: string[], stdin?: string): Promise<string> {
+  const r = await tessera(args, stdin);
+  assert.equal(r.code, 0, `tessera ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
