@@ -45,6 +45,11 @@ export async function hashClientSecret(secret: string): Promise<string> {
   return hashPassword(secret);
 }
 
+/** Whether a stored client-secret hash is argon2id (slow) rather than the salted SHA-256. */
+export function isSlowSecretHash(stored: string): boolean {
+  return !stored.startsWith(FAST_PREFIX);
+}
+
 export async function verifyClientSecret(secret: string, stored: string): Promise<boolean> {
   if (stored.startsWith(FAST_PREFIX)) {
     const [, salt, digest] = stored.split('$');
