@@ -8,7 +8,7 @@ import { isWorker, shareMetrics } from './cluster.js';
 import { cachedClients } from './core/client-cache.js';
 import { TokenInspector } from './core/inspect.js';
 import { KeyManager } from './core/keys.js';
-import { randomToken } from './core/secrets.js';
+import { randomToken, useFingerprintKey } from './core/secrets.js';
 import type { Store } from './core/store.js';
 import { TokenService } from './core/token-service.js';
 import { applyConfigEntities } from './entities.js';
@@ -47,6 +47,7 @@ async function maxAccessTtl(store: Store, config: Config): Promise<number> {
 
 export async function openTessera(config: Config, log: Logger, opts: { applyEntities?: boolean } = {}): Promise<Tessera> {
   const secret = resolveSecretKey(config, log);
+  useFingerprintKey(secret);
   const raw = await openStore(config.database);
   const store: Store = { ...raw, clients: cachedClients(raw.clients, config.client_cache_ttl * 1000) };
   try {
