@@ -3,7 +3,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from './config/schema.js';
+import { ConfigError } from './config/error.js';
+import { SECRET_KEY_MIN_LENGTH, type Config } from './config/schema.js';
 import { isWorker, shareMetrics } from './cluster.js';
 import { cachedClients } from './core/client-cache.js';
 import { TokenInspector } from './core/inspect.js';
@@ -26,11 +27,21 @@ export interface Tessera {
   close(): Promise<void>;
 }
 
-/** `secret_key` (TESSERA_SECRET_KEY), else a key generated once into data_dir/secret.key (0600). */
+/**
+ * `secret_key` (TESSERA_SECRET_KEY), else a key generated once into data_dir/secret.key
+ * (0600). A key file held to the same rules as the variable: an empty or
+ * truncated one is refused, never used as a weak key.
+ */
 export function resolveSecretKey(config: Config, log: Logger): string {
   if (config.secret_key) return config.secret_key;
   const file = join(config.data_dir, 'secret.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length < SECRET_KEY_MIN_LENGTH) {
+      throw new ConfigError('secret_key', `${file} is ${key ? `shorter than ${SECRET_KEY_MIN_LENGTH} characters` : 'empty'}; restore the key this database was set up with, or set TESSERA_SECRET_KEY`);
+    }
+    return key;
+  }
   mkdirSync(config.data_dir, { recursive: true });
   const key = randomToken(32);
   writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });

@@ -62,6 +62,9 @@ export interface Config {
   participants: ParticipantConfig[];
 }
 
+/** Shortest accepted secret key (TESSERA_SECRET_KEY or data_dir/secret.key): 32 characters. */
+export const SECRET_KEY_MIN_LENGTH = 32;
+
 export const DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,

@@ -6,7 +6,7 @@ import { defaultFormatFor } from '../core/profiles/index.js';
 import { isValidScopeToken } from '../core/scope.js';
 import { ConfigError } from './error.js';
 import {
-  DEFAULTS, DIALECTS, KEY_TYPES, type ClientConfig, type Config, type ParticipantConfig, type UserConfig,
+  DEFAULTS, DIALECTS, KEY_TYPES, SECRET_KEY_MIN_LENGTH, type ClientConfig, type Config, type ParticipantConfig, type UserConfig,
 } from './schema.js';
 
 type Raw = Record<string, unknown>;
@@ -194,7 +194,7 @@ export function validateConfig(raw: Raw): Config {
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }
   const secret_key = str(raw, 'secret_key', '');
   if (secret_key !== undefined) {
-    if (secret_key.length < 32) throw new ConfigError('secret_key', 'must be at least 32 characters');
+    if (secret_key.length < SECRET_KEY_MIN_LENGTH) throw new ConfigError('secret_key', `must be at least ${SECRET_KEY_MIN_LENGTH} characters`);
     cfg.secret_key = secret_key;
   }
   return cfg;

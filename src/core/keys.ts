@@ -28,6 +28,18 @@ function generate(alg: SigningAlg): { privateKey: KeyObject; publicKey: KeyObjec
   }
 }
 
+/**
+ * A stored signing key that the configured secret key cannot decrypt: the secret key is
+ * not the one this database was set up with. The CLI turns it into one line and exit 2.
+ */
+export class SecretKeyMismatch extends Error {
+  readonly code = 'secret_key_mismatch';
+  constructor(kid: string) {
+    super(`secret_key does not match this database: signing key ${kid} cannot be decrypted with it; use the secret key the database was set up with`);
+    this.name = 'SecretKeyMismatch';
+  }
+}
+
 export class KeyEncryption {
   readonly #key: Buffer;
   constructor(secret: string) {
@@ -71,7 +83,14 @@ export class KeyManager {
   }
 
   #fromStored(s: StoredKey): SigningKey {
-    const privateKey = createPrivateKey({ key: JSON.parse(this.#enc.decrypt(s.private_jwk_enc)) as JsonWebKey, format: 'jwk' });
+    let plain: string;
+    try {
+      plain = this.#enc.decrypt(s.private_jwk_enc);
+    } catch {
+      // AES-GCM's tag check fails under another key (RFC 5116 §2.2): the key, not the data.
+      throw new SecretKeyMismatch(s.kid);
+    }
+    const privateKey = createPrivateKey({ key: JSON.parse(plain) as JsonWebKey, format: 'jwk' });
     const publicJwk = JSON.parse(s.public_jwk) as JWK;
     return {
       kid: s.kid, alg: s.alg, privateKey, publicKey: createPublicKey(privateKey), publicJwk,
