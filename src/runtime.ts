@@ -29,7 +29,7 @@ export interface Tessera {
 
 /**
  * `secret_key` (TESSERA_SECRET_KEY), else a key generated once into data_dir/secret.key
- * (0600). A key file held to the same rules as the variable: an empty or
+ * (0600, in a 0700 folder). A key file held to the same rules as the variable: an empty or
  * truncated one is refused, never used as a weak key.
  */
 export function resolveSecretKey(config: Config, log: Logger): string {
@@ -42,7 +42,7 @@ export function resolveSecretKey(config: Config, log: Logger): string {
     }
     return key;
   }
-  mkdirSync(config.data_dir, { recursive: true });
+  mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
   const key = randomToken(32);
   writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

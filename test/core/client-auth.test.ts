@@ -76,14 +76,15 @@ for (const backend of BACKENDS) {
       const argon: number[] = [];
       const unknown: number[] = [];
       const fast: number[] = [];
-      for (let i = 0; i < 7; i++) {
+      for (let i = 0; i < 9; i++) {
         argon.push(await time('weak', `guess-${i}`));
         unknown.push(await time(`ghost-${i}`, `guess-${i}`));
         fast.push(await time('conf', `guess-${i}`));
       }
-      // Generous: argon2id takes tens of milliseconds, an HMAC microseconds.
-      assert.ok(median(unknown) > median(argon) / 3, `unknown ${median(unknown)} ms vs argon2id ${median(argon)} ms`);
-      assert.ok(median(fast) > median(argon) / 3, `SHA-256 failure ${median(fast)} ms vs argon2id ${median(argon)} ms`);
+      // Generous, as other processes share the CPU: an argon2id verify takes milliseconds, an
+      // HMAC (what an unknown id cost before) a few microseconds.
+      assert.ok(median(unknown) > median(argon) / 10, `unknown ${median(unknown)} ms vs argon2id ${median(argon)} ms`);
+      assert.ok(median(fast) > median(argon) / 10, `SHA-256 failure ${median(fast)} ms vs argon2id ${median(argon)} ms`);
     });
 
     it('client_secret_post: same rules, no Basic challenge', async () => {
