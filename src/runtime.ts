@@ -8,6 +8,7 @@ import { SECRET_KEY_MIN_LENGTH, type Config } from './config/schema.js';
 import { isWorker, shareMetrics } from './cluster.js';
 import { cachedClients } from './core/client-cache.js';
 import { TokenInspector } from './core/inspect.js';
+import { KEY_RELOAD_SECONDS } from './core/key-schedule.js';
 import { KeyManager } from './core/keys.js';
 import { randomToken, useFingerprintKey } from './core/secrets.js';
 import type { Store } from './core/store.js';
@@ -66,7 +67,7 @@ export async function openTessera(config: Config, log: Logger, opts: { applyEnti
     if (applied.length > 0) log.info({ versions: applied }, 'applied database migrations');
     if (opts.applyEntities !== false) await applyConfigEntities(store, config, log);
     let maxTtl = await maxAccessTtl(store, config);
-    const keys = new KeyManager(store.keys, secret, () => maxTtl);
+    const keys = new KeyManager(store.keys, secret, () => maxTtl, { publishAhead: config.key_publish_ahead });
     await keys.load();
     await keys.current(config.signing_alg);
     const metrics = new Metrics();
@@ -75,10 +76,11 @@ export async function openTessera(config: Config, log: Logger, opts: { applyEnti
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
     });
     const inspector = new TokenInspector(store, keys, config);
-    // Pick up keys rotated by the CLI or another instance, and refresh the key retention window.
+    // Pick up keys rotated by the CLI or another instance (well before they sign: see
+    // key-schedule.ts), and refresh the key retention window.
     const timer = setInterval(() => {
       void (async () => { maxTtl = await maxAccessTtl(store, config); await keys.load(); })().catch((e: unknown) => log.warn({ err: e }, 'key reload failed'));
-    }, 60_000);
+    }, KEY_RELOAD_SECONDS * 1000);
     timer.unref();
     // Expired tokens are dead weight: drop them every 10 minutes (any instance may do it).
     const purge = setInterval(() => {

@@ -1,4 +1,5 @@
 // The configuration's shape and defaults. Key names are fixed: other tools rely on them.
+import { DEFAULT_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import type { AuthMethod, ClientProfile, GrantType, SigningAlg, TokenFormat } from '../core/types.js';
 
 export interface ClientConfig {
@@ -49,6 +50,8 @@ export interface Config {
   access_token_ttl: number;
   refresh_token_ttl: number;
   signing_alg: SigningAlg;
+  /** Seconds a rotated-in signing key is published in the JWKS before it signs. */
+  key_publish_ahead: number;
   /** Processes serving requests (node:cluster); `auto` = one per CPU. */
   workers: number | 'auto';
   /** Seconds a client read from the store is reused; 0 turns the cache off. */
@@ -73,6 +76,7 @@ export const DEFAULTS = {
   access_token_ttl: 3600,
   refresh_token_ttl: 2592000,
   signing_alg: 'ES256',
+  key_publish_ahead: DEFAULT_KEY_PUBLISH_AHEAD,
   client_cache_ttl: 5,
   workers: 1,
   log_level: 'info',
@@ -87,6 +91,6 @@ export const DEFAULTS = {
 export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'list'> = {
   issuer: 'string', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
   database: 'string', data_dir: 'string', secret_key: 'string',
-  access_token_ttl: 'number', refresh_token_ttl: 'number', signing_alg: 'string', client_cache_ttl: 'number', workers: 'string', log_level: 'string',
+  access_token_ttl: 'number', refresh_token_ttl: 'number', signing_alg: 'string', key_publish_ahead: 'number', client_cache_ttl: 'number', workers: 'string', log_level: 'string',
   dialects: 'list', hcx_client_id: 'string', clients: 'list', users: 'list', participants: 'list',
 };

@@ -89,8 +89,16 @@ CREATE INDEX access_tokens_family ON access_tokens (family_id);
 CREATE INDEX access_tokens_expires ON access_tokens (expires_at);
 `;
 
+// Keys are published before they sign: each carries the stored time it starts signing, so
+// every instance switches at the same moment. Existing keys signed from their creation.
+const v2 = (int: string) => `
+ALTER TABLE signing_keys ADD COLUMN activates_at ${int} NOT NULL DEFAULT 0;
+UPDATE signing_keys SET activates_at = created_at;
+`;
+
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', sqlite: v1('INTEGER'), postgres: v1('BIGINT') },
+  { version: 2, name: 'signing key activation time', sqlite: v2('INTEGER'), postgres: v2('BIGINT') },
 ];
 
 export const MIGRATIONS_TABLE_SQL =

@@ -25,6 +25,7 @@ describe('configuration', () => {
     assert.equal(c.access_token_ttl, 3600);
     assert.equal(c.refresh_token_ttl, 2592000);
     assert.equal(c.signing_alg, 'ES256');
+    assert.equal(c.key_publish_ahead, 600);
     assert.deepEqual(c.dialects, ['o', 'apk', 'hcx', 'v1']);
   });
 
@@ -40,7 +41,10 @@ describe('configuration', () => {
       [{ colour: 'blue' }, /config: colour: is not a known key/],
       [{ clients: [{ client_id: 'a', client_secret: 's', scope: 'read "all"' }] }, /config: clients\[0\]\.scope: "\\"all\\"" is not a valid scope token/],
       [{ tls_cert: 'a.pem' }, /config: tls_key: tls_cert and tls_key must be set together/],
+      // A new key must outlast every cached JWKS (max-age 300) and every instance's reload (60 s).
+      [{ key_publish_ahead: 359 }, /config: key_publish_ahead: must be at least 360 s/],
     ];
+    assert.equal(validateConfig({ key_publish_ahead: 360 }).key_publish_ahead, 360);
     for (const [raw, msg] of cases) assert.throws(() => validateConfig(raw), msg);
   });
 

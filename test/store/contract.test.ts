@@ -47,8 +47,8 @@ const participant = (participant_code: string, o: Partial<Participant> = {}): Pa
   participant_code, name: null, roles: [], created_at: NOW, updated_at: NOW, ...o,
 });
 
-const key = (kid: string, alg: StoredKey['alg'], created_at: number): StoredKey => ({
-  kid, alg, public_jwk: `{"kid":"${kid}"}`, private_jwk_enc: `enc-${kid}`, created_at, retired_at: null,
+const key = (kid: string, alg: StoredKey['alg'], created_at: number, activates_at = created_at): StoredKey => ({
+  kid, alg, public_jwk: `{"kid":"${kid}"}`, private_jwk_enc: `enc-${kid}`, created_at, activates_at, retired_at: null,
 });
 
 const family = (id: string, client_id = 'tok-client'): NewFamily => ({ id, client_id, user_id: 'user-1', created_at: NOW });
@@ -218,6 +218,18 @@ for (const kind of BACKENDS) {
         assert.equal(await store.keys.deleteRetiredBefore(300), 0);
         assert.equal(await store.keys.deleteRetiredBefore(301), 1);
         assert.deepEqual(await store.keys.list(), [k3, k2]);
+      });
+
+      it('keeps a key\'s activation time; a successor published ahead retires the others as of its activation', async () => {
+        const k1 = key('k1', 'ES256', 100);
+        const k2 = key('k2', 'ES256', 200, 800);
+        await store.keys.insert(k1);
+        await store.keys.insert(k2);
+        await store.keys.retireOthers('ES256', 'k2', 800);
+        assert.deepEqual(await store.keys.list(), [{ ...k1, retired_at: 800 }, k2]);
+        // Retired in the future: not deletable before then.
+        assert.equal(await store.keys.deleteRetiredBefore(500), 0);
+        assert.equal(await store.keys.list().then((l) => l.length), 2);
       });
     });
 
