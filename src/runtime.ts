@@ -3,12 +3,14 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from './config/schema.js';
+import { ConfigError } from './config/error.js';
+import { SECRET_KEY_MIN_LENGTH, type Config } from './config/schema.js';
 import { isWorker, shareMetrics } from './cluster.js';
 import { cachedClients } from './core/client-cache.js';
 import { TokenInspector } from './core/inspect.js';
+import { KEY_RELOAD_SECONDS } from './core/key-schedule.js';
 import { KeyManager } from './core/keys.js';
-import { randomToken } from './core/secrets.js';
+import { randomToken, useFingerprintKey } from './core/secrets.js';
 import type { Store } from './core/store.js';
 import { TokenService } from './core/token-service.js';
 import { devEntities } from './dev/index.js';
@@ -37,12 +39,22 @@ export interface OpenOptions {
   dev?: boolean;
 }
 
-/** `secret_key` (TESSERA_SECRET_KEY), else a key generated once into data_dir/secret.key (0600). */
+/**
+ * `secret_key` (TESSERA_SECRET_KEY), else a key generated once into data_dir/secret.key
+ * (0600, in a 0700 folder). A key file held to the same rules as the variable: an empty or
+ * truncated one is refused, never used as a weak key.
+ */
 export function resolveSecretKey(config: Config, log: Logger): string {
   if (config.secret_key) return config.secret_key;
   const file = join(config.data_dir, 'secret.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(config.data_dir, { recursive: true });
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length < SECRET_KEY_MIN_LENGTH) {
+      throw new ConfigError('secret_key', `${file} is ${key ? `shorter than ${SECRET_KEY_MIN_LENGTH} characters` : 'empty'}; restore the key this database was set up with, or set TESSERA_SECRET_KEY`);
+    }
+    return key;
+  }
+  mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
   const key = randomToken(32);
   writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
@@ -58,6 +70,7 @@ async function maxAccessTtl(store: Store, config: Config): Promise<number> {
 
 export async function openTessera(config: Config, log: Logger, opts: OpenOptions = {}): Promise<Tessera> {
   const secret = resolveSecretKey(config, log);
+  useFingerprintKey(secret);
   const raw = await openStore(config.database);
   const store: Store = { ...raw, clients: cachedClients(raw.clients, config.client_cache_ttl * 1000) };
   try {
@@ -69,7 +82,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
       ({ kept } = await applyEntities(store, { config, managed }, log));
     }
     let maxTtl = await maxAccessTtl(store, config);
-    const keys = new KeyManager(store.keys, secret, () => maxTtl);
+    const keys = new KeyManager(store.keys, secret, () => maxTtl, { publishAhead: config.key_publish_ahead });
     await keys.load();
     await keys.current(config.signing_alg);
     const metrics = new Metrics();
@@ -78,10 +91,11 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
     });
     const inspector = new TokenInspector(store, keys, config);
-    // Pick up keys rotated by the CLI or another instance, and refresh the key retention window.
+    // Pick up keys rotated by the CLI or another instance (well before they sign: see
+    // key-schedule.ts), and refresh the key retention window.
     const timer = setInterval(() => {
       void (async () => { maxTtl = await maxAccessTtl(store, config); await keys.load(); })().catch((e: unknown) => log.warn({ err: e }, 'key reload failed'));
-    }, 60_000);
+    }, KEY_RELOAD_SECONDS * 1000);
     timer.unref();
     // Expired tokens are dead weight: drop them every 10 minutes (any instance may do it).
     const purge = setInterval(() => {

@@ -3,6 +3,7 @@
 // acting on the configured database.
 import { Command } from 'commander';
 import { ConfigError } from '../config/error.js';
+import { SecretKeyMismatch } from '../core/keys.js';
 import { registerAdminCommands } from './admin.js';
 import { serveCommand } from './serve.js';
 
@@ -33,7 +34,8 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    if (e instanceof ConfigError) {
+    // Problems the operator fixes in the configuration: one line, no stack trace.
+    if (e instanceof ConfigError || e instanceof SecretKeyMismatch) {
       process.stderr.write(`tessera: ${e.message}\n`);
       process.exit(2);
     }

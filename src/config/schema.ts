@@ -1,4 +1,5 @@
 // The configuration's shape and defaults. Key names are fixed: other tools rely on them.
+import { DEFAULT_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import type { AuthMethod, ClientProfile, GrantType, IntrospectScope, SigningAlg, TokenFormat } from '../core/types.js';
 
 export interface ClientConfig {
@@ -58,6 +59,8 @@ export interface Config {
   /** Seconds a refresh token may go unused before it expires; unset: no idle limit. */
   refresh_token_idle_ttl?: number;
   signing_alg: SigningAlg;
+  /** Seconds a rotated-in signing key is published in the JWKS before it signs. */
+  key_publish_ahead: number;
   /** Processes serving requests (node:cluster); `auto` = one per CPU. */
   workers: number | 'auto';
   /** Seconds a client read from the store is reused; 0 turns the cache off. */
@@ -71,6 +74,9 @@ export interface Config {
   participants: ParticipantConfig[];
 }
 
+/** Shortest accepted secret key (TESSERA_SECRET_KEY or data_dir/secret.key): 32 characters. */
+export const SECRET_KEY_MIN_LENGTH = 32;
+
 export const DEFAULTS = {
   allow_insecure_issuer: false,
   host: '127.0.0.1',
@@ -80,6 +86,7 @@ export const DEFAULTS = {
   access_token_ttl: 3600,
   refresh_token_ttl: 2592000,
   signing_alg: 'ES256',
+  key_publish_ahead: DEFAULT_KEY_PUBLISH_AHEAD,
   client_cache_ttl: 5,
   workers: 1,
   log_level: 'info',
@@ -94,6 +101,7 @@ export const DEFAULTS = {
 export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | 'list'> = {
   issuer: 'string', allow_insecure_issuer: 'boolean', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
   database: 'string', data_dir: 'string', secret_key: 'string',
-  access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', signing_alg: 'string', client_cache_ttl: 'number', workers: 'string', log_level: 'string',
+  access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', signing_alg: 'string', key_publish_ahead: 'number',
+  client_cache_ttl: 'number', workers: 'string', log_level: 'string',
   dialects: 'list', hcx_client_id: 'string', clients: 'list', users: 'list', participants: 'list',
 };

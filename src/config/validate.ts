@@ -2,11 +2,12 @@
 import {
   AUTH_METHODS, CLIENT_PROFILES, GRANT_TYPES, INTROSPECT_SCOPES, SIGNING_ALGS, TOKEN_FORMATS,
 } from '../core/types.js';
+import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS, MIN_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import { defaultFormatFor } from '../core/profiles/index.js';
 import { isValidScopeToken } from '../core/scope.js';
 import { ConfigError } from './error.js';
 import {
-  DEFAULTS, DIALECTS, KEY_TYPES, type ClientConfig, type Config, type ParticipantConfig, type UserConfig,
+  DEFAULTS, DIALECTS, KEY_TYPES, SECRET_KEY_MIN_LENGTH, type ClientConfig, type Config, type ParticipantConfig, type UserConfig,
 } from './schema.js';
 
 type Raw = Record<string, unknown>;
@@ -173,6 +174,15 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
+/** A new key must be seen by every cached JWKS and every instance before it signs. */
+function publishAhead(raw: Raw): number {
+  const v = int(raw, 'key_publish_ahead', '', 0, 2_592_000) ?? DEFAULTS.key_publish_ahead;
+  if (v < MIN_KEY_PUBLISH_AHEAD) {
+    throw new ConfigError('key_publish_ahead', `must be at least ${MIN_KEY_PUBLISH_AHEAD} s: the JWKS cache age (${JWKS_MAX_AGE} s) plus the key reload interval (${KEY_RELOAD_SECONDS} s)`);
+  }
+  return v;
+}
+
 function unique<T>(items: T[], key: (t: T) => string, path: string): void {
   const seen = new Set<string>();
   items.forEach((t, i) => {
@@ -221,6 +231,7 @@ export function validateConfig(raw: Raw): Config {
     access_token_ttl: int(raw, 'access_token_ttl', '', 1, 31_536_000) ?? DEFAULTS.access_token_ttl,
     refresh_token_ttl: int(raw, 'refresh_token_ttl', '', 1, 315_360_000) ?? DEFAULTS.refresh_token_ttl,
     signing_alg: oneOf(raw, 'signing_alg', '', SIGNING_ALGS) ?? DEFAULTS.signing_alg,
+    key_publish_ahead: publishAhead(raw),
     client_cache_ttl: int(raw, 'client_cache_ttl', '', 0, 3600) ?? DEFAULTS.client_cache_ttl,
     workers: raw.workers === 'auto' ? 'auto' : int(raw, 'workers', '', 1, 64) ?? DEFAULTS.workers,
     log_level: oneOf(raw, 'log_level', '', LOG_LEVELS) ?? DEFAULTS.log_level,
@@ -233,7 +244,7 @@ export function validateConfig(raw: Raw): Config {
   if (idle !== undefined) cfg.refresh_token_idle_ttl = idle;
   const secret_key = str(raw, 'secret_key', '');
   if (secret_key !== undefined) {
-    if (secret_key.length < 32) throw new ConfigError('secret_key', 'must be at least 32 characters');
+    if (secret_key.length < SECRET_KEY_MIN_LENGTH) throw new ConfigError('secret_key', `must be at least ${SECRET_KEY_MIN_LENGTH} characters`);
     cfg.secret_key = secret_key;
   }
   return cfg;

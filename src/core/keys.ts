@@ -1,11 +1,13 @@
 // Signing keys: created on first need, kept in the store with the private JWK encrypted
-// (AES-256-GCM under a key derived from `secret_key`). Rotation adds a key; retired keys
-// stay in the JWKS until every token they signed has expired.
+// (AES-256-GCM under a key derived from `secret_key`). Rotation adds a key that is
+// published at once and signs from its stored activation time; retired keys stay in the
+// JWKS until every token they signed has expired (key-schedule.ts).
 import {
   createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey,
   generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject,
 } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import { CLOCK_SKEW_SECONDS, DEFAULT_KEY_PUBLISH_AHEAD, signingKeyAt } from './key-schedule.js';
 import type { KeyRepo } from './store.js';
 import type { SigningAlg, StoredKey } from './types.js';
 
@@ -16,7 +18,15 @@ export interface SigningKey {
   publicKey: KeyObject;
   publicJwk: JWK;
   createdAt: number;
+  activatesAt: number;
   retiredAt: number | null;
+}
+
+export interface KeyManagerOptions {
+  /** Seconds a rotated-in key is published before it signs (`key_publish_ahead`). */
+  publishAhead?: number;
+  /** Epoch seconds; tests move it. */
+  now?: () => number;
 }
 
 function generate(alg: SigningAlg): { privateKey: KeyObject; publicKey: KeyObject } {
@@ -25,6 +35,18 @@ function generate(alg: SigningAlg): { privateKey: KeyObject; publicKey: KeyObjec
     case 'RS256':
     case 'PS256': return generateKeyPairSync('rsa', { modulusLength: 2048 });
     case 'EdDSA': return generateKeyPairSync('ed25519');
+  }
+}
+
+/**
+ * A stored signing key that the configured secret key cannot decrypt: the secret key is
+ * not the one this database was set up with. The CLI turns it into one line and exit 2.
+ */
+export class SecretKeyMismatch extends Error {
+  readonly code = 'secret_key_mismatch';
+  constructor(kid: string) {
+    super(`secret_key does not match this database: signing key ${kid} cannot be decrypted with it; use the secret key the database was set up with`);
+    this.name = 'SecretKeyMismatch';
   }
 }
 
@@ -55,27 +77,39 @@ export class KeyManager {
   readonly #enc: KeyEncryption;
   /** Longest access-token lifetime: how long a retired key must stay published. */
   readonly #maxTtl: () => number;
+  readonly #publishAhead: number;
+  readonly #now: () => number;
 
-  constructor(repo: KeyRepo, secret: string, maxTtl: () => number) {
+  constructor(repo: KeyRepo, secret: string, maxTtl: () => number, opts: KeyManagerOptions = {}) {
     this.#repo = repo;
     this.#enc = new KeyEncryption(secret);
     this.#maxTtl = maxTtl;
+    this.#publishAhead = opts.publishAhead ?? DEFAULT_KEY_PUBLISH_AHEAD;
+    this.#now = opts.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
   /** Load keys from the store (again): picks up rotations done by the CLI or another instance. */
   async load(): Promise<void> {
-    const now = Math.floor(Date.now() / 1000);
-    await this.#repo.deleteRetiredBefore(now - this.#maxTtl());
+    // A key retired at T signed its last token at T (give or take clock skew); that token
+    // expires by T + the longest lifetime. Only then may the key leave the JWKS.
+    await this.#repo.deleteRetiredBefore(this.#now() - this.#maxTtl() - CLOCK_SKEW_SECONDS);
     const stored = await this.#repo.list();
     this.#keys = stored.map((s) => this.#fromStored(s));
   }
 
   #fromStored(s: StoredKey): SigningKey {
-    const privateKey = createPrivateKey({ key: JSON.parse(this.#enc.decrypt(s.private_jwk_enc)) as JsonWebKey, format: 'jwk' });
+    let plain: string;
+    try {
+      plain = this.#enc.decrypt(s.private_jwk_enc);
+    } catch {
+      // AES-GCM's tag check fails under another key (RFC 5116 §2.2): the key, not the data.
+      throw new SecretKeyMismatch(s.kid);
+    }
+    const privateKey = createPrivateKey({ key: JSON.parse(plain) as JsonWebKey, format: 'jwk' });
     const publicJwk = JSON.parse(s.public_jwk) as JWK;
     return {
       kid: s.kid, alg: s.alg, privateKey, publicKey: createPublicKey(privateKey), publicJwk,
-      createdAt: s.created_at, retiredAt: s.retired_at,
+      createdAt: s.created_at, activatesAt: s.activates_at, retiredAt: s.retired_at,
     };
   }
 
@@ -85,35 +119,46 @@ export class KeyManager {
     if (k) return k;
     let p = this.#creating.get(alg);
     if (!p) {
-      p = this.rotate(alg).finally(() => this.#creating.delete(alg));
+      p = this.#first(alg).finally(() => this.#creating.delete(alg));
       this.#creating.set(alg, p);
     }
     return p;
   }
 
-  /** Hot path: no await when the key is loaded. */
-  currentSync(alg: SigningAlg): SigningKey | undefined {
-    let best: SigningKey | undefined;
-    for (const k of this.#keys) {
-      if (k.alg === alg && k.retiredAt === null && (!best || k.createdAt >= best.createdAt)) best = k;
-    }
-    return best;
+  async #first(alg: SigningAlg): Promise<SigningKey> {
+    await this.load(); // another instance may have made it meanwhile
+    return this.currentSync(alg) ?? this.rotate(alg);
   }
 
-  /** Add a new current key for `alg`; the previous one is retired but stays published. */
-  async rotate(alg: SigningAlg): Promise<SigningKey> {
+  /**
+   * The key that signs for `alg` now, chosen by the clock from the loaded keys, so every
+   * instance switches at the stored activation time without waiting for a reload.
+   * Hot path: no await when the key is loaded.
+   */
+  currentSync(alg: SigningAlg): SigningKey | undefined {
+    return signingKeyAt(this.#keys, alg, this.#now());
+  }
+
+  /**
+   * Add a key for `alg`, published at once. It signs from now + `publishAhead`, when the
+   * previous key is retired (still published until its last token expires). The first key
+   * of an algorithm signs at once: no token needs it published ahead.
+   */
+  async rotate(alg: SigningAlg, publishAhead = this.#publishAhead): Promise<SigningKey> {
     const { privateKey } = generate(alg);
     const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
     const kid = await calculateJwkThumbprint(publicJwk);
-    const now = Math.floor(Date.now() / 1000);
+    await this.load(); // what signs now, as the store has it (another instance may have rotated)
+    const now = this.#now();
+    const activatesAt = this.currentSync(alg) ? now + publishAhead : now;
     const stored: StoredKey = {
       kid, alg,
       public_jwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
       private_jwk_enc: this.#enc.encrypt(JSON.stringify(privateKey.export({ format: 'jwk' }))),
-      created_at: now, retired_at: null,
+      created_at: now, activates_at: activatesAt, retired_at: null,
     };
     await this.#repo.insert(stored);
-    await this.#repo.retireOthers(alg, kid, now);
+    await this.#repo.retireOthers(alg, kid, activatesAt);
     await this.load();
     return this.#keys.find((k) => k.kid === kid)!;
   }

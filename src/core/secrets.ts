@@ -1,7 +1,7 @@
 // Token and client-secret handling. Tokens are stored only as SHA-256 hashes; client
 // secrets as a salted SHA-256 when they carry >= 128 bits of entropy (a generated secret:
 // a slow hash adds nothing there and would make client_credentials slow), else argon2id.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hashPassword, verifyPassword } from './password.js';
 
 /** 256 bits of randomness, base64url (43 chars). RFC 6749 §10.10 asks for unguessable tokens. */
@@ -14,12 +14,30 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
+// The key of log fingerprints. Module state on purpose: it belongs to the installation, not
+// to a request, and is set once at start (runtime.ts) before anything is served; threading
+// it through every caller of client authentication and the password grant for a log line
+// would put it in half the core. Until set (unit tests, admin commands), a random
+// per-process key: still keyed, only not stable.
+let fingerprintKey: Buffer = randomBytes(32);
+
+/**
+ * Derives the log-fingerprint key from the secret key (HKDF, RFC 5869, with its own label),
+ * so every instance and restart sharing the secret key writes the same fingerprint for the
+ * same value, and the log lines correlate.
+ */
+export function useFingerprintKey(secretKey: string): void {
+  fingerprintKey = Buffer.from(hkdfSync('sha256', secretKey, '', 'tessera log fingerprints v1', 32));
+}
+
 /**
  * What a log line may say about a presented identifier that did not match anything: a
- * user may have typed a secret into the username or client_id field, so never the value.
+ * user may have typed a secret into the username or client_id field, so never the value,
+ * nor a plain hash of it (a word list would recover a password from that): an HMAC under
+ * the installation's key.
  */
 export function fingerprint(value: string): string {
-  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 12)}`;
+  return `hmac:${createHmac('sha256', fingerprintKey).update(value).digest('hex').slice(0, 12)}`;
 }
 
 export function generateClientSecret(): string {
@@ -43,6 +61,11 @@ export async function hashClientSecret(secret: string): Promise<string> {
     return `${FAST_PREFIX}${salt}$${createHmac('sha256', salt).update(secret).digest('base64url')}`;
   }
   return hashPassword(secret);
+}
+
+/** Whether a stored client-secret hash is argon2id (slow) rather than the salted SHA-256. */
+export function isSlowSecretHash(stored: string): boolean {
+  return !stored.startsWith(FAST_PREFIX);
 }
 
 export async function verifyClientSecret(secret: string, stored: string): Promise<boolean> {

@@ -39,7 +39,10 @@ export interface KeyRepo {
   /** All keys, oldest first. */
   list(): Promise<StoredKey[]>;
   insert(key: StoredKey): Promise<void>;
-  /** Mark every current key of `alg` other than `exceptKid` as retired at `at`. */
+  /**
+   * Mark every key of `alg` other than `exceptKid` that has no retirement time yet as
+   * retired at `at` (the successor's activation, possibly in the future).
+   */
   retireOthers(alg: string, exceptKid: string, at: EpochSeconds): Promise<void>;
   /** Remove retired keys whose tokens have all expired (retired_at < before). */
   deleteRetiredBefore(before: EpochSeconds): Promise<number>;

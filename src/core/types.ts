@@ -93,7 +93,9 @@ export interface StoredKey {
   public_jwk: string;
   private_jwk_enc: string;
   created_at: number;
-  /** When a newer key replaced it for signing; null while it is the current key. */
+  /** When it starts signing; it is published in the JWKS from the start (key-schedule.ts). */
+  activates_at: number;
+  /** When its successor starts signing (possibly in the future); null while it has none. */
   retired_at: number | null;
 }
 

@@ -89,6 +89,13 @@ CREATE INDEX access_tokens_family ON access_tokens (family_id);
 CREATE INDEX access_tokens_expires ON access_tokens (expires_at);
 `;
 
+// Keys are published before they sign: each carries the stored time it starts signing, so
+// every instance switches at the same moment. Existing keys signed from their creation.
+const v2 = (int: string) => `
+ALTER TABLE signing_keys ADD COLUMN activates_at ${int} NOT NULL DEFAULT 0;
+UPDATE signing_keys SET activates_at = created_at;
+`;
+
 // Security events end sessions (core/sessions.ts): a disabled flag on clients and users, and
 // the time before which their tokens no longer count (`tokens_not_before`), which reaches
 // the JWTs the server never stored. Plus the per-client refresh idle lifetime.
@@ -117,6 +124,7 @@ UPDATE users SET managed_by = 'dev' WHERE (username = 'alice' AND name = 'Alice 
 
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', sqlite: v1('INTEGER'), postgres: v1('BIGINT') },
+  { version: 2, name: 'signing key activation time', sqlite: v2('INTEGER'), postgres: v2('BIGINT') },
   { version: 3, name: 'disabled clients and users, session cut-off, refresh idle ttl', sqlite: v3('INTEGER'), postgres: v3('BIGINT') },
   { version: 4, name: 'client introspection scope; entities Tessera manages', sqlite: v4, postgres: v4 },
 ];

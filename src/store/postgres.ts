@@ -178,8 +178,8 @@ export async function openPostgres(url: string): Promise<Store> {
     keys: {
       list: async () => (await all('SELECT * FROM signing_keys ORDER BY created_at, kid COLLATE "C"')).map(keyFromRow),
       insert: async (k: StoredKey) => {
-        await run(pool, 'INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc, created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?)',
-          k.kid, k.alg, k.public_jwk, k.private_jwk_enc, k.created_at, k.retired_at);
+        await run(pool, 'INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc, created_at, activates_at, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          k.kid, k.alg, k.public_jwk, k.private_jwk_enc, k.created_at, k.activates_at, k.retired_at);
       },
       retireOthers: async (alg, exceptKid, at) => {
         await run(pool, 'UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND kid <> ? AND retired_at IS NULL', at, alg, exceptKid);

@@ -103,6 +103,7 @@ export function keyFromRow(r: Row): StoredKey {
     public_jwk: String(r.public_jwk),
     private_jwk_enc: String(r.private_jwk_enc),
     created_at: num(r.created_at),
+    activates_at: num(r.activates_at),
     retired_at: numOrNull(r.retired_at),
   };
 }

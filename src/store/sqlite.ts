@@ -1,7 +1,7 @@
 // SQLite adapter (embedded default). better-sqlite3 is synchronous, so each port method
 // runs its statements inside one synchronous transaction: nothing else can interleave in
 // this process, and WAL + busy_timeout serialise writers across processes (node:cluster).
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
@@ -21,7 +21,13 @@ const upsertSql = (table: string, cols: readonly string[], key: string, keep: st
   `ON CONFLICT (${key}) DO UPDATE SET ${cols.filter((c) => c !== key && !keep.includes(c)).map((c) => `${c} = excluded.${c}`).join(', ')}`;
 
 export function openSqlite(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    // The database holds secret hashes and encrypted keys: its folder 0700, the file 0600.
+    // SQLite gives the -wal and -shm files the database file's permissions, so creating the
+    // (empty) file first covers them too. Existing files and folders keep their modes.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -117,8 +123,8 @@ export function openSqlite(path: string): Store {
     keys: {
       list: async () => all('SELECT * FROM signing_keys ORDER BY created_at, kid').map(keyFromRow),
       insert: async (k: StoredKey) => {
-        run('INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc, created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?)',
-          k.kid, k.alg, k.public_jwk, k.private_jwk_enc, k.created_at, k.retired_at);
+        run('INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc, created_at, activates_at, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          k.kid, k.alg, k.public_jwk, k.private_jwk_enc, k.created_at, k.activates_at, k.retired_at);
       },
       retireOthers: async (alg, exceptKid, at) => {
         run('UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND kid <> ? AND retired_at IS NULL', at, alg, exceptKid);

@@ -226,21 +226,28 @@ describe('cli', { concurrency: true }, () => {
         assert.match(r.stderr, /no user with username "bob"/);
       });
 
-      it('keys rotate, then keys list shows one current and one retired key of that alg', async () => {
+      it('keys rotate, then keys list shows the current key and the next one, published ahead', async () => {
         // A fresh database has no key yet (the server makes one at start): the first rotate makes it.
         const first = JSON.parse(await run('keys', 'rotate', '--json')) as { kid: string; previous_kid: string | null };
         assert.equal(first.previous_kid, null);
         const out = await run('keys', 'rotate');
         const kid = /signing key: (\S+)/.exec(out)?.[1];
         assert.ok(kid, out);
-        assert.match(out, /within 60 s/);
-        assert.match(out, new RegExp(`previous key ${first.kid} stays in the JWKS`));
+        assert.match(out, /published in the JWKS now and every instance signs with it from \d{4}-/);
+        assert.match(out, new RegExp(`previous key ${first.kid} signs until then and stays in the JWKS`));
 
-        const keys = JSON.parse(await run('keys', 'list', '--json')) as { kid: string; alg: string; status: string }[];
+        const keys = JSON.parse(await run('keys', 'list', '--json')) as
+          { kid: string; alg: string; status: string; created_at: number; activates_at: number; retired_at: number | null }[];
         assert.equal(keys.length, 2);
         assert.deepEqual(keys.map((k) => k.alg), ['ES256', 'ES256']);
-        assert.deepEqual(keys.find((k) => k.status === 'current')?.kid, kid);
-        assert.deepEqual(keys.find((k) => k.status === 'retired')?.kid, first.kid);
+        const current = keys.find((k) => k.status === 'current');
+        const next = keys.find((k) => k.status === 'next');
+        assert.equal(current?.kid, first.kid, 'the first key signs until its successor activates');
+        assert.equal(next?.kid, kid);
+        // key_publish_ahead (default 600 s) after its creation, and the first key retires then.
+        assert.equal(next!.activates_at - next!.created_at, 600);
+        assert.equal(current!.retired_at, next!.activates_at);
+        assert.match(await run('keys', 'list'), /SIGNS FROM/);
       });
     });
   }

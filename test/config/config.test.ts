@@ -25,6 +25,7 @@ describe('configuration', () => {
     assert.equal(c.access_token_ttl, 3600);
     assert.equal(c.refresh_token_ttl, 2592000);
     assert.equal(c.signing_alg, 'ES256');
+    assert.equal(c.key_publish_ahead, 600);
     assert.deepEqual(c.dialects, ['o', 'apk', 'hcx', 'v1']);
     assert.equal(c.refresh_token_idle_ttl, undefined);
   });
@@ -58,7 +59,10 @@ describe('configuration', () => {
       [{ clients: [{ client_id: 'a', client_secret: 's', refresh_token_idle_ttl: 'soon' }] }, /config: clients\[0\]\.refresh_token_idle_ttl: must be a whole number/],
       [{ clients: [{ client_id: 'a', client_secret: 's', disabled: 'yes' }] }, /config: clients\[0\]\.disabled: must be true or false/],
       [{ users: [{ username: 'u', password: 'p', disabled: 1 }] }, /config: users\[0\]\.disabled: must be true or false/],
+      // A new key must outlast every cached JWKS (max-age 300) and every instance's reload (60 s).
+      [{ key_publish_ahead: 359 }, /config: key_publish_ahead: must be at least 360 s/],
     ];
+    assert.equal(validateConfig({ key_publish_ahead: 360 }).key_publish_ahead, 360);
     for (const [raw, msg] of cases) assert.throws(() => validateConfig(raw), msg);
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CLOCK_SKEW_SECONDS } from '../../src/core/key-schedule.js';
 import { KeyEncryption, KeyManager } from '../../src/core/keys.js';
 import { BACKENDS } from '../helpers/stores.js';
 import { harness, type Harness } from './harness.js';
@@ -35,14 +36,35 @@ for (const backend of BACKENDS) {
       assert.ok(jwks.includes(first.kid) && jwks.includes(second.kid), 'the retired key stays published');
     });
 
-    it('a retired key is dropped once every token it signed has expired', async () => {
-      const m = new KeyManager(h.store.keys, 's'.repeat(40), () => 0);
+    it('a rotated-in key signs from its activation; the old one is dropped once its last token has expired', async () => {
+      let t = 1_000_000;
+      const m = new KeyManager(h.store.keys, 's'.repeat(40), () => 100, { publishAhead: 400, now: () => t });
       await m.load();
       const old = await m.current('EdDSA');
-      await m.rotate('EdDSA'); // retires `old` now
-      await new Promise((r) => setTimeout(r, 1100));
+      assert.equal(old.activatesAt, t, 'the first key of an algorithm signs at once');
+      const next = await m.rotate('EdDSA');
+      assert.equal(next.activatesAt, t + 400);
+      assert.equal(m.currentSync('EdDSA')?.kid, old.kid, 'published, not yet signing');
+      assert.ok(m.jwks().keys.some((k) => k.kid === next.kid));
+      t += 400;
+      assert.equal(m.currentSync('EdDSA')?.kid, next.kid, 'signs from its activation, without a reload');
+      // `old` signed its last token at t; that token lives 100 s, plus the clock-skew margin.
+      t += 100 + CLOCK_SKEW_SECONDS;
+      await m.load();
+      assert.ok(m.byKid(old.kid), 'still published while one of its tokens may be valid');
+      t += 1;
       await m.load();
       assert.equal(m.byKid(old.kid), undefined);
+    });
+
+    it('a key activated in the same second as its predecessor takes over at once', async () => {
+      const t = 2_000_000;
+      const m = new KeyManager(h.store.keys, 's'.repeat(40), () => 100, { now: () => t });
+      await m.load();
+      const first = await m.current('RS256');
+      const second = await m.rotate('RS256', 0);
+      assert.equal(second.activatesAt, first.activatesAt);
+      assert.equal(m.currentSync('RS256')?.kid, second.kid);
     });
   });
 }

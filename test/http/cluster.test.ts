@@ -32,19 +32,30 @@ describe('workers (node:cluster)', () => {
         void exited.then((code) => { clearInterval(timer); reject(new Error(`exited ${code}: ${out}`)); });
       });
       const url = `http://127.0.0.1:${port}`;
-      const pids = new Set<number>();
-      for (let i = 0; i < 12; i++) {
+      // connection: close makes every request a new connection, which the primary hands to
+      // the workers in turn (round-robin), so both must serve some.
+      const N = 16;
+      for (let i = 0; i < N; i++) {
         const r = await postForm(`${url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('svc', SECRETS.svc), connection: 'close' });
         assert.equal(r.status, 200, r.text);
       }
-      // Each worker logs its pid on every request line.
-      for (const line of out.split('\n')) {
-        const m = /"pid":(\d+).*"path":"\/oauth2\/token"/.exec(line);
-        if (m) pids.add(Number(m[1]));
+      // Each worker logs its pid on every request line; the logger writes asynchronously.
+      const perPid = new Map<number, number>();
+      for (let tries = 0; tries < 100; tries++) {
+        perPid.clear();
+        for (const line of out.split('\n')) {
+          const m = /"pid":(\d+).*"path":"\/oauth2\/token"/.exec(line);
+          if (m) perPid.set(Number(m[1]), (perPid.get(Number(m[1])) ?? 0) + 1);
+        }
+        if ([...perPid.values()].reduce((a, b) => a + b, 0) >= N) break;
+        await new Promise((r) => setTimeout(r, 50));
       }
-      assert.ok(pids.size >= 1);
+      assert.equal(perPid.size, 2, `requests served by two worker processes: ${JSON.stringify([...perPid])}`);
+      assert.ok([...perPid.values()].every((n) => n > 0));
+      // The primary sums every worker's counter: one worker's share alone would be < N.
       const metrics = await (await fetch(`${url}/metrics`, { headers: { connection: 'close' } })).text();
-      assert.match(metrics, /tessera_tokens_issued_total\{grant_type="client_credentials",client_id="svc",format="jwt"\} 12/);
+      const issued = /tessera_tokens_issued_total\{grant_type="client_credentials",client_id="svc",format="jwt"\} (\d+)/.exec(metrics);
+      assert.equal(Number(issued?.[1]), N, metrics);
       child.kill('SIGTERM');
       assert.equal(await exited, 0, out.slice(-1500));
     } finally {

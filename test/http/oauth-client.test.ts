@@ -308,7 +308,8 @@ for (const backend of BACKENDS) {
     it('key rotation: new tokens use the new kid; old tokens still verify', async () => {
       const before = await token({ grant_type: 'client_credentials' }, { authorization: basic('svc', SECRETS.svc) });
       const oldKid = decodeProtectedHeader(before.json.access_token).kid;
-      const rotated = await srv.tessera.keys.rotate('ES256');
+      // Published and activated at once (no time ahead), so the next token must use it.
+      const rotated = await srv.tessera.keys.rotate('ES256', 0);
       assert.notEqual(rotated.kid, oldKid);
       const afterTok = await token({ grant_type: 'client_credentials' }, { authorization: basic('svc', SECRETS.svc) });
       assert.equal(decodeProtectedHeader(afterTok.json.access_token).kid, rotated.kid);

@@ -1,6 +1,6 @@
 // One contract for every storage adapter (src/core/store.ts): the same suite runs against
 // SQLite and, when TESSERA_TEST_DATABASE_URL is set, PostgreSQL, through openStore().
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NewAccess, NewFamily, NewRefresh, Store } from '../../src/core/store.js';
 import type { Client, Participant, StoredKey, User } from '../../src/core/types.js';
@@ -55,8 +55,8 @@ const participant = (participant_code: string, o: Partial<Participant> = {}): Pa
   participant_code, name: null, roles: [], created_at: NOW, updated_at: NOW, ...o,
 });
 
-const key = (kid: string, alg: StoredKey['alg'], created_at: number): StoredKey => ({
-  kid, alg, public_jwk: `{"kid":"${kid}"}`, private_jwk_enc: `enc-${kid}`, created_at, retired_at: null,
+const key = (kid: string, alg: StoredKey['alg'], created_at: number, activates_at = created_at): StoredKey => ({
+  kid, alg, public_jwk: `{"kid":"${kid}"}`, private_jwk_enc: `enc-${kid}`, created_at, activates_at, retired_at: null,
 });
 
 const family = (id: string, client_id = 'tok-client'): NewFamily => ({ id, client_id, user_id: 'user-1', created_at: NOW });
@@ -77,11 +77,14 @@ for (const kind of BACKENDS) {
     let store: Store;
     let closed = false;
 
-    before(async () => {
+    // Every case gets its own migrated database: none depends on another's rows or order.
+    beforeEach(async () => {
       db = await makeDatabase(kind);
       store = await openStore(db.url);
+      closed = false;
+      await store.migrate();
     });
-    after(async () => {
+    afterEach(async () => {
       if (!closed) await store.close();
       await db.cleanup();
     });
@@ -91,8 +94,15 @@ for (const kind of BACKENDS) {
     });
 
     it('migrate applies every migration once, then nothing', async () => {
-      assert.deepEqual(await store.migrate(), MIGRATIONS.map((m) => m.version));
-      assert.deepEqual(await store.migrate(), []);
+      const fresh = await makeDatabase(kind);
+      const s = await openStore(fresh.url);
+      try {
+        assert.deepEqual(await s.migrate(), MIGRATIONS.map((m) => m.version));
+        assert.deepEqual(await s.migrate(), []);
+      } finally {
+        await s.close();
+        await fresh.cleanup();
+      }
     });
 
     it('concurrent migrate from several instances applies each migration exactly once', async () => {
@@ -108,8 +118,17 @@ for (const kind of BACKENDS) {
       }
     });
 
-    it('ping resolves on a live store', async () => {
-      await store.ping();
+    it('ping resolves on a live store and rejects once the database cannot be reached', async () => {
+      await assert.doesNotReject(store.ping());
+      await store.close();
+      closed = true;
+      await assert.rejects(store.ping());
+      if (kind === 'postgres') {
+        const url = new URL(db.url);
+        url.pathname = '/tessera_no_such_database';
+        const gone = await openStore(url.toString());
+        try { await assert.rejects(gone.ping()); } finally { await gone.close(); }
+      }
     });
 
     describe('clients', () => {
@@ -131,6 +150,7 @@ for (const kind of BACKENDS) {
       });
 
       it('lists in client_id byte order and deletes', async () => {
+        await store.clients.upsert(client('c1'));
         await store.clients.upsert(client('c3'));
         await store.clients.upsert(client('C2'));
         assert.deepEqual((await store.clients.list()).map((c) => c.client_id), ['C2', 'c1', 'c3']);
@@ -152,6 +172,7 @@ for (const kind of BACKENDS) {
       });
 
       it('update by username keeps id and created_at and returns the stored row', async () => {
+        await store.users.upsert(user('alice'));
         const next = user('alice', { id: 'other-id', password_hash: 'new', roles: ['ops'], created_at: NOW + 9, updated_at: NOW + 9 });
         const stored = await store.users.upsert(next);
         assert.deepEqual(stored, { ...next, id: 'u-alice', created_at: NOW });
@@ -160,6 +181,7 @@ for (const kind of BACKENDS) {
       });
 
       it('lists by username and deletes', async () => {
+        await store.users.upsert(user('alice'));
         await store.users.upsert(user('bob'));
         await store.users.upsert(user('Zed'));
         assert.deepEqual((await store.users.list()).map((u) => u.username), ['Zed', 'alice', 'bob']);
@@ -208,12 +230,26 @@ for (const kind of BACKENDS) {
         assert.equal(await store.keys.deleteRetiredBefore(301), 1);
         assert.deepEqual(await store.keys.list(), [k3, k2]);
       });
+
+      it('keeps a key\'s activation time; a successor published ahead retires the others as of its activation', async () => {
+        const k1 = key('k1', 'ES256', 100);
+        const k2 = key('k2', 'ES256', 200, 800);
+        await store.keys.insert(k1);
+        await store.keys.insert(k2);
+        await store.keys.retireOthers('ES256', 'k2', 800);
+        assert.deepEqual(await store.keys.list(), [{ ...k1, retired_at: 800 }, k2]);
+        // Retired in the future: not deletable before then.
+        assert.equal(await store.keys.deleteRetiredBefore(500), 0);
+        assert.equal(await store.keys.list().then((l) => l.length), 2);
+      });
     });
 
     describe('tokens', () => {
-      before(async () => {
+      beforeEach(async () => {
         await store.clients.upsert(client('tok-client'));
       });
+      /** Family f1 with refresh token h2 and access token a2: rows a case reads but does not test. */
+      const seedF1 = () => store.tokens.persistIssue({ family: family('f1'), refresh: refresh('h2', 'f1'), access: access('a2', 'f1') }, NOW);
 
       it('persistIssue writes family, refresh and access; find reads them back', async () => {
         const ok = await store.tokens.persistIssue({ family: family('f1'), refresh: refresh('h1', 'f1'), access: access('a1', 'f1') }, NOW);
@@ -236,6 +272,7 @@ for (const kind of BACKENDS) {
       });
 
       it('stores nulls and access tokens without a family', async () => {
+        await store.tokens.persistIssue({ family: family('f1') }, NOW);
         const r = refresh('h-null', 'f1', { user_id: null, resource: null });
         const a = access('a-nofam', null, { user_id: null, format: 'jwt' });
         assert.equal(await store.tokens.persistIssue({ refresh: r, access: a }, NOW), true);
@@ -244,6 +281,7 @@ for (const kind of BACKENDS) {
       });
 
       it('consuming a refresh token succeeds once; the second attempt writes nothing', async () => {
+        await store.tokens.persistIssue({ family: family('f1'), refresh: refresh('h1', 'f1'), access: access('a1', 'f1') }, NOW);
         const first = await store.tokens.persistIssue(
           { consumeRefreshHash: 'h1', refresh: refresh('h2', 'f1'), access: access('a2', 'f1') }, NOW + 10);
         assert.equal(first, true);
@@ -269,6 +307,7 @@ for (const kind of BACKENDS) {
       });
 
       it('a failing write rolls back the consumption', async () => {
+        await seedF1();
         await store.tokens.persistIssue({ family: family('f-rb'), refresh: refresh('h-rb', 'f-rb') }, NOW);
         // 'h2' already exists: the refresh insert violates the primary key.
         await assert.rejects(store.tokens.persistIssue(
@@ -366,6 +405,8 @@ for (const kind of BACKENDS) {
       });
 
       it('revokeAccess inserts a revoked record for an unknown id and updates a known one', async () => {
+        await store.tokens.persistIssue({ family: family('f-keep'), access: access('a-keep', 'f-keep') }, NOW);
+        await store.tokens.persistIssue({ access: access('a-nofam', null, { user_id: null, format: 'jwt' }) }, NOW);
         const jwt = access('jti-unknown', null, { format: 'jwt' });
         await store.tokens.revokeAccess('jti-unknown', NOW + 60, jwt);
         assert.deepEqual(await store.tokens.findAccess('jti-unknown'), { ...jwt, revoked_at: NOW + 60, family_revoked_at: null });
@@ -389,6 +430,8 @@ for (const kind of BACKENDS) {
       });
 
       it('purgeExpired removes expired rows and families left empty', async () => {
+        await seedF1();
+        await store.tokens.revokeAccess('jti-unknown', NOW + 60, access('jti-unknown', null, { format: 'jwt' }));
         await store.tokens.persistIssue(
           { family: family('f-old'), refresh: refresh('h-old', 'f-old', { expires_at: 100 }), access: access('a-old', 'f-old', { expires_at: 100 }) }, 50);
         await store.tokens.persistIssue({ refresh: refresh('h-old2', 'f1', { expires_at: 999 }) }, 50);
@@ -408,6 +451,7 @@ for (const kind of BACKENDS) {
       });
 
       it('deleting a client deletes its tokens and families, not other clients\'', async () => {
+        await seedF1();
         await store.clients.upsert(client('gone'));
         await store.tokens.persistIssue({
           family: family('f-gone', 'gone'),
@@ -426,12 +470,6 @@ for (const kind of BACKENDS) {
         // The family row went too: its id can be used again.
         assert.equal(await store.tokens.persistIssue({ family: family('f-gone') }, NOW), true);
       });
-    });
-
-    it('ping rejects once the store is closed', async () => {
-      await store.close();
-      closed = true;
-      await assert.rejects(store.ping());
     });
   });
 }

@@ -1,8 +1,10 @@
-// `tessera keys list|rotate`: the signing keys in the store. Servers reload keys every 60 s
-// (runtime.ts), so a rotation here reaches running instances without a restart.
+// `tessera keys list|rotate`: the signing keys in the store. A rotated-in key is published
+// at once (servers reload keys every 60 s) and signs from its stored activation time, the
+// same for every instance (core/key-schedule.ts).
 import { Option, type Command } from 'commander';
 import pino from 'pino';
 import type { Config } from '../../config/schema.js';
+import { CLOCK_SKEW_SECONDS } from '../../core/key-schedule.js';
 import { KeyManager, type SigningKey } from '../../core/keys.js';
 import type { Store } from '../../core/store.js';
 import { SIGNING_ALGS, type SigningAlg } from '../../core/types.js';
@@ -16,13 +18,15 @@ async function keyManager(store: Store, config: Config): Promise<{ keys: KeyMana
   const log = createLogger('warn', pino.destination({ dest: 2, sync: true }));
   const secret = resolveSecretKey(config, log);
   const maxTtl = Math.max(config.access_token_ttl, ...(await store.clients.list()).map((c) => c.access_token_ttl ?? 0));
-  const keys = new KeyManager(store.keys, secret, () => maxTtl);
+  const keys = new KeyManager(store.keys, secret, () => maxTtl, { publishAhead: config.key_publish_ahead });
   await keys.load();
   return { keys, maxTtl };
 }
 
-const keyJson = (k: SigningKey) => ({
-  kid: k.kid, alg: k.alg, created_at: k.createdAt, retired_at: k.retiredAt, status: k.retiredAt === null ? 'current' : 'retired',
+/** current: signs now; next: published, signs from activates_at; retired: published until its tokens expire. */
+const keyJson = (keys: KeyManager, k: SigningKey) => ({
+  kid: k.kid, alg: k.alg, created_at: k.createdAt, activates_at: k.activatesAt, retired_at: k.retiredAt,
+  status: keys.currentSync(k.alg) === k ? 'current' : k.activatesAt > Math.floor(Date.now() / 1000) ? 'next' : 'retired',
 });
 
 export function keysCommand(program: Command): void {
@@ -34,17 +38,17 @@ export function keysCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }, cmd: Command) => withStore(cmd, async ({ store, config }) => {
       const { keys } = await keyManager(store, config);
-      const all = keys.all().map(keyJson);
+      const all = keys.all().map((k) => keyJson(keys, k));
       if (o.json) return printJson(all);
       printTable(
-        { kid: 'KID', alg: 'ALG', created: 'CREATED', status: 'STATUS', retired: 'RETIRED' },
-        all.map((k) => ({ ...k, created: time(k.created_at), retired: time(k.retired_at) })),
+        { kid: 'KID', alg: 'ALG', created: 'CREATED', status: 'STATUS', activates: 'SIGNS FROM', retired: 'RETIRED' },
+        all.map((k) => ({ ...k, created: time(k.created_at), activates: time(k.activates_at), retired: time(k.retired_at) })),
         'no signing keys yet (the server creates one when it starts)',
       );
     }));
 
   group.command('rotate')
-    .description('make a new current signing key; the previous one is retired but stays published')
+    .description('add a signing key: published now, it signs from key_publish_ahead seconds on; the previous one stays published until its tokens expire')
     .option('-c, --config <file>', 'configuration file')
     .addOption(new Option('--alg <alg>', 'algorithm (default: the configured signing_alg)').choices(SIGNING_ALGS))
     .option('--json', 'print JSON')
@@ -53,13 +57,13 @@ export function keysCommand(program: Command): void {
       const alg = o.alg ?? config.signing_alg;
       const previous = keys.currentSync(alg);
       const k = await keys.rotate(alg);
-      if (o.json) return printJson({ ...keyJson(k), previous_kid: previous?.kid ?? null });
+      if (o.json) return printJson({ ...keyJson(keys, k), previous_kid: previous?.kid ?? null });
       process.stdout.write(
         `new ${alg} signing key: ${k.kid}\n` +
-        'Running servers pick it up within 60 s.\n' +
         (previous
-          ? `The previous key ${previous.kid} stays in the JWKS until the tokens it signed have expired (${maxTtl} s).\n`
-          : `There was no ${alg} key before.\n`),
+          ? `It is published in the JWKS now and every instance signs with it from ${time(k.activatesAt)}.\n` +
+            `The previous key ${previous.kid} signs until then and stays in the JWKS until the tokens it signed have expired (${time(k.activatesAt + maxTtl + CLOCK_SKEW_SECONDS)}).\n`
+          : `There was no ${alg} key before: it signs at once.\n`),
       );
     }));
 }

@@ -1,10 +1,10 @@
 // Client authentication (RFC 6749 §2.3), a registry keyed by method. The HTTP layer says
 // what was presented and how; this decides whether it identifies a registered client.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { invalidClient } from '../errors.js';
-import { fingerprint, verifyClientSecret } from '../secrets.js';
+import { fingerprint } from '../secrets.js';
 import type { ClientRepo } from '../store.js';
 import type { AuthMethod, Client } from '../types.js';
+import { SecretCheck } from './secret-check.js';
 
 export interface PresentedCredentials {
   /** How the credentials came: Basic header, body fields, or only a client_id (public). */
@@ -15,27 +15,13 @@ export interface PresentedCredentials {
   via?: string | undefined;
 }
 
-type Authenticator = (client: Client, presented: PresentedCredentials) => Promise<boolean>;
+type Authenticator = (client: Client, presented: PresentedCredentials, secrets: SecretCheck) => Promise<boolean>;
 
-// A secret that verified once is remembered as an HMAC under a per-process random key,
-// so a low-entropy (argon2id-hashed) secret costs one slow hash per process, not per request.
-const cacheKey = randomBytes(32);
-const verified = new Map<string, { stored: string; mac: Buffer }>();
-const mac = (secret: string) => createHmac('sha256', cacheKey).update(secret).digest();
+/** The process's secret check (its verified-secret cache lives as long as the process). */
+const processSecrets = new SecretCheck();
 
-async function secretMatches(client: Client, secret: string): Promise<boolean> {
-  const stored = client.client_secret_hash;
-  if (!stored) return false;
-  const hit = verified.get(client.client_id);
-  if (hit && hit.stored === stored) return timingSafeEqual(hit.mac, mac(secret));
-  if (!(await verifyClientSecret(secret, stored))) return false;
-  if (verified.size > 10_000) verified.clear();
-  verified.set(client.client_id, { stored, mac: mac(secret) });
-  return true;
-}
-
-const confidential: Authenticator = async (client, p) =>
-  client.token_endpoint_auth_method !== 'none' && p.client_secret !== undefined && secretMatches(client, p.client_secret);
+const confidential: Authenticator = async (client, p, secrets) =>
+  client.token_endpoint_auth_method !== 'none' && p.client_secret !== undefined && secrets.matches(client, p.client_secret);
 
 export const authenticators: Record<AuthMethod, Authenticator> = {
   // Confidential clients may use either Basic or body credentials, as Keycloak allows;
@@ -50,23 +36,23 @@ export const authenticators: Record<AuthMethod, Authenticator> = {
  * RFC 7662 §2.1: the introspection caller must authenticate; a public client, which only
  * names itself, may not introspect.
  */
-export async function authenticateConfidentialClient(clients: ClientRepo, p: PresentedCredentials): Promise<Client> {
-  const client = await authenticateClient(clients, p);
+export async function authenticateConfidentialClient(clients: ClientRepo, p: PresentedCredentials, secrets = processSecrets): Promise<Client> {
+  const client = await authenticateClient(clients, p, secrets);
   if (client.token_endpoint_auth_method === 'none') {
     throw invalidClient('a public client cannot use this endpoint', p.method === 'client_secret_basic');
   }
   return client;
 }
 
-export async function authenticateClient(clients: ClientRepo, p: PresentedCredentials): Promise<Client> {
+export async function authenticateClient(clients: ClientRepo, p: PresentedCredentials, secrets = processSecrets): Promise<Client> {
   const basic = p.method === 'client_secret_basic';
   if (!p.client_id) {
     throw invalidClient(basic ? 'client authentication failed' : 'client authentication is required', basic);
   }
   const client = await clients.get(p.client_id);
   if (!client) {
-    // Burn comparable time to a real check so unknown ids are not told apart by timing.
-    if (p.client_secret !== undefined) mac(p.client_secret);
+    // Burn what a registered client's failure costs, so unknown ids are not told apart by timing.
+    if (p.client_secret !== undefined) await secrets.unknownClient(p.client_secret);
     throw invalidClient('client authentication failed', basic, `unknown client id ${fingerprint(p.client_id)}`);
   }
   // A dialect's built-in client works only on that dialect's routes: it exists for that
@@ -78,7 +64,7 @@ export async function authenticateClient(clients: ClientRepo, p: PresentedCreden
   if (p.method === 'none' && client.token_endpoint_auth_method !== 'none') {
     throw invalidClient('client authentication failed', basic, 'confidential client sent no secret');
   }
-  if (!(await authenticators[p.method](client, p))) {
+  if (!(await authenticators[p.method](client, p, secrets))) {
     throw invalidClient('client authentication failed', basic, `bad credentials for client ${client.client_id}`);
   }
   // After the credential check and with the same answer, so a disabled client is not revealed.

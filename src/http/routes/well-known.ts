@@ -1,6 +1,7 @@
 // GET /.well-known/jwks.json (RFC 7517) and the metadata documents (RFC 8414; the same
 // document under the OpenID path, which many client libraries look for first).
 import type { FastifyInstance } from 'fastify';
+import { JWKS_MAX_AGE } from '../../core/key-schedule.js';
 import { AUTH_METHODS, GRANT_TYPES, SIGNING_ALGS } from '../../core/types.js';
 import type { Tessera } from '../../runtime.js';
 import { route } from './methods.js';
@@ -27,7 +28,7 @@ export function metadata(t: Tessera): Record<string, unknown> {
 
 export function wellKnownRoutes(app: FastifyInstance, t: Tessera): void {
   route(app, 'GET', '/.well-known/jwks.json', async (_req, reply) =>
-    reply.header('cache-control', 'public, max-age=300').type('application/jwk-set+json').send(t.keys.jwks()));
+    reply.header('cache-control', `public, max-age=${JWKS_MAX_AGE}`).type('application/jwk-set+json').send(t.keys.jwks()));
   const doc = async (_req: unknown, reply: import('fastify').FastifyReply) =>
     reply.header('cache-control', 'public, max-age=300').send(metadata(t));
   route(app, 'GET', '/.well-known/oauth-authorization-server', doc);
