@@ -1,6 +1,7 @@
 // `tessera serve [--dev] [--tls]`: run the token server.
 import type { Command } from 'commander';
 import { ConfigError } from '../config/error.js';
+import { isLoopbackHost } from '../config/validate.js';
 import { commandConfig } from './options.js';
 
 export function serveCommand(program: Command): void {
@@ -14,7 +15,7 @@ export function serveCommand(program: Command): void {
     .action(async (opts: { dev?: boolean; tls?: boolean; port?: string }, cmd: Command) => {
       const config = commandConfig(cmd);
       // Loaded here, not at the top: admin commands need none of the server.
-      const [{ createLogger }, { devBanner, isLoopbackHost }, { startServer, stopOnSignals }, { resolveSecretKey }] = await Promise.all([
+      const [{ createLogger }, { devBanner }, { startServer, stopOnSignals }, { resolveSecretKey }] = await Promise.all([
         import('../ops/logger.js'), import('../dev/index.js'), import('../server.js'), import('../runtime.js'),
       ]);
       if (opts.port !== undefined) config.port = Number(opts.port);

@@ -169,9 +169,13 @@ export function validateParticipant(r: Raw, path: string): ParticipantConfig {
   return p;
 }
 
-/** localhost, 127.0.0.0/8 or [::1]: an http issuer there never leaves the machine. */
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+/**
+ * localhost, 127.0.0.0/8 or ::1 (bracketed or not): traffic there never leaves the machine.
+ * The issuer rule (RFC 8414 §2) and `serve --dev` both use it.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** A new key must be seen by every cached JWKS and every instance before it signs. */
@@ -207,7 +211,7 @@ export function validateConfig(raw: Raw): Config {
   if (!/^https?:$/.test(issuerUrl.protocol) || issuerUrl.search || issuerUrl.hash) throw new ConfigError('issuer', 'must be an http(s) URL without query or fragment');
   const allow_insecure_issuer = bool(raw, 'allow_insecure_issuer', '') ?? DEFAULTS.allow_insecure_issuer;
   // RFC 8414 §2: the issuer uses https. Plain http is only for this machine, or on purpose.
-  if (issuerUrl.protocol === 'http:' && !isLoopback(issuerUrl.hostname) && !allow_insecure_issuer) {
+  if (issuerUrl.protocol === 'http:' && !isLoopbackHost(issuerUrl.hostname) && !allow_insecure_issuer) {
     const derived = raw.issuer === undefined ? ` (derived from host ${host})` : '';
     throw new ConfigError('issuer', `${issuerUrl.origin}${derived} is not https (RFC 8414 §2): set issuer to your public https URL, or set allow_insecure_issuer: true`);
   }

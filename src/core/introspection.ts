@@ -4,7 +4,8 @@
 import type { InspectedToken } from './inspect.js';
 import type { Client } from './types.js';
 
-const audiences = (aud: unknown): unknown[] => (Array.isArray(aud) ? aud : aud === undefined ? [] : [aud]);
+/** A token's `aud` claim as a list (RFC 7519 §4.1.3: a string or an array of strings). */
+export const audiences = (aud: unknown): unknown[] => (Array.isArray(aud) ? aud : aud === undefined ? [] : [aud]);
 
 /**
  * The caller may see the token when it was issued to the caller itself; when it is an access

@@ -22,12 +22,6 @@ export function devEntities(config: Config, secretKey: string): ManagedEntities 
   };
 }
 
-/** RFC 6890 loopback: the only hosts `serve --dev` binds to. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
-
 export function devBanner(config: Config, url: string, secretKey: string, kept: ReadonlySet<string>): string {
   const ctx = { url, config, secret: devSecret(secretKey), kept };
   const bar = '!'.repeat(78);

@@ -2,6 +2,7 @@
 // rotation) and GET /v1/oauth/token (is this Bearer token still valid, and for how long).
 // `token_type` user needs a user behind the token; company is the client itself.
 import { invalidRequest, OAuthError } from '../core/errors.js';
+import { audiences } from '../core/introspection.js';
 import type { TokenResult } from '../core/token-service.js';
 import type { User } from '../core/types.js';
 import { bodyParams } from '../http/body.js';
@@ -37,8 +38,6 @@ export function v1TokenBody(r: TokenResult): Record<string, unknown> {
   if (r.refresh_token) body.refresh_token = r.refresh_token;
   return body;
 }
-
-const audiences = (aud: unknown): unknown[] => (Array.isArray(aud) ? aud : [aud]);
 
 export const v1Dialect: Dialect = {
   name: 'v1',
