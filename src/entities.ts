@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ClientConfig, Config, ParticipantConfig, UserConfig } from './config/schema.js';
 import { hashPassword, verifyPassword } from './core/password.js';
 import { hashClientSecret, verifyClientSecret } from './core/secrets.js';
-import { saveClient, saveUser } from './core/sessions.js';
+import { deleteUser, saveClient, saveUser } from './core/sessions.js';
 import type { Store } from './core/store.js';
 import type { Client, ManagedBy, Participant, User } from './core/types.js';
 
@@ -90,11 +90,6 @@ export interface ApplyReport {
   kept: Set<string>;
 }
 
-async function removeUser(store: Store, u: User): Promise<void> {
-  await store.users.delete(u.username);
-  await store.tokens.revokeUserFamilies(u.id, now());
-}
-
 /**
  * Applied at every start (and by nothing else): create or update the config's entities, then
  * the managed ones, then remove managed entities that no plan provides any more: a disabled
@@ -153,7 +148,7 @@ export async function applyEntities(store: Store, plan: EntityPlan, log: Logger)
   }
   for (const u of await store.users.list()) {
     if (u.managed_by !== null && !wanted.users.has(u.username)) {
-      await removeUser(store, u);
+      await deleteUser(store, u, now());
       log.warn({ username: u.username, managed_by: u.managed_by }, 'removed a user Tessera had created and no longer provides');
     }
   }

@@ -63,7 +63,7 @@ export function resolveSecretKey(config: Config, log: Logger): string {
 }
 
 /** Longest access-token lifetime any client has: how long a retired key must stay published. */
-async function maxAccessTtl(store: Store, config: Config): Promise<number> {
+export async function maxAccessTtl(store: Store, config: Config): Promise<number> {
   const ttls = (await store.clients.list()).map((c) => c.access_token_ttl ?? 0);
   return Math.max(config.access_token_ttl, ...ttls);
 }

@@ -6,7 +6,7 @@
 //   inactive. That reaches the JWTs the server never stored (client_credentials tokens,
 //   password-grant tokens of a client without refresh_token), and keeps tokens dead when
 //   the client or user is enabled again.
-// Deleting a client or a user needs neither: a token whose owner is gone reads inactive.
+// Deleting a client or a user needs no cut-off: a token whose owner is gone reads inactive.
 import type { Store } from './store.js';
 import type { Client, EpochSeconds, User } from './types.js';
 
@@ -25,6 +25,16 @@ export async function saveClient(store: Store, next: Client, previous: Client | 
   const ends = next.disabled && previous !== null && !previous.disabled;
   await store.clients.upsert(ends ? { ...next, tokens_not_before: at } : next);
   return ends ? store.tokens.revokeClientTokens(next.client_id, at) : 0;
+}
+
+/**
+ * Deletes a user (CLI, a dev fixture removed at start) and revokes its refresh families at
+ * once, so its refresh tokens fail in the store too. Returns how many families were revoked,
+ * or null when there was no such user.
+ */
+export async function deleteUser(store: Store, user: User, at: EpochSeconds): Promise<number | null> {
+  if (!(await store.users.delete(user.username))) return null;
+  return store.tokens.revokeUserFamilies(user.id, at);
 }
 
 /**

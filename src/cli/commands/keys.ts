@@ -9,7 +9,7 @@ import { KeyManager, type SigningKey } from '../../core/keys.js';
 import type { Store } from '../../core/store.js';
 import { SIGNING_ALGS, type SigningAlg } from '../../core/types.js';
 import { createLogger } from '../../ops/logger.js';
-import { resolveSecretKey } from '../../runtime.js';
+import { maxAccessTtl, resolveSecretKey } from '../../runtime.js';
 import { printJson, printTable, time, withStore } from '../output.js';
 
 /** As runtime.ts builds it, so load() prunes retired keys by the same retention window. */
@@ -17,7 +17,7 @@ async function keyManager(store: Store, config: Config): Promise<{ keys: KeyMana
   // resolveSecretKey warns when it has to generate a key file; keep that off stdout.
   const log = createLogger('warn', pino.destination({ dest: 2, sync: true }));
   const secret = resolveSecretKey(config, log);
-  const maxTtl = Math.max(config.access_token_ttl, ...(await store.clients.list()).map((c) => c.access_token_ttl ?? 0));
+  const maxTtl = await maxAccessTtl(store, config);
   const keys = new KeyManager(store.keys, secret, () => maxTtl, { publishAhead: config.key_publish_ahead });
   await keys.load();
   return { keys, maxTtl };

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { validateUser } from '../../config/validate.js';
 import { hashPassword } from '../../core/password.js';
 import { randomToken } from '../../core/secrets.js';
-import { saveUser } from '../../core/sessions.js';
+import { deleteUser, saveUser } from '../../core/sessions.js';
 import type { User } from '../../core/types.js';
 import { userFromConfig } from '../../entities.js';
 import { CliError, compact, printJson, printSecretOnce, printTable, validated, withStore } from '../output.js';
@@ -94,9 +94,9 @@ export function userCommand(program: Command): void {
     .option('-c, --config <file>', 'configuration file')
     .action((username: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store }) => {
       const u = await store.users.getByUsername(username);
-      if (!u || !(await store.users.delete(username))) throw new CliError(`no user with username ${JSON.stringify(username)}`);
       // Its sessions end with it: refresh tokens and the access tokens issued from them.
-      const n = await store.tokens.revokeUserFamilies(u.id, Math.floor(Date.now() / 1000));
+      const n = u ? await deleteUser(store, u, Math.floor(Date.now() / 1000)) : null;
+      if (n === null) throw new CliError(`no user with username ${JSON.stringify(username)}`);
       process.stdout.write(`deleted user ${username} (${n} session${n === 1 ? '' : 's'} revoked)\n`);
     }));
 
