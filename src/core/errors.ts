@@ -39,7 +39,13 @@ export type ErrorReason =
   /** The password grant's user credentials did not match (or the user cannot sign in). */
   | 'invalid_user_credentials'
   /** Client authentication failed: unknown id, wrong secret, or a client not usable here. */
-  | 'invalid_client_credentials';
+  | 'invalid_client_credentials'
+  /** Refused by a lockout or a rate limit (429), before any credential was checked. */
+  | 'throttled'
+  /** The server is at capacity (the password-hashing queue is full): 503, retry soon. */
+  | 'overloaded'
+  /** A dependency (the database) cannot be reached: 503, retry soon. */
+  | 'unavailable';
 
 export class OAuthError extends Error {
   readonly code: OAuthErrorCode;
@@ -87,6 +93,27 @@ export function invalidClient(description: string, usedBasic: boolean, detail?: 
   };
   if (detail !== undefined) opts.detail = detail;
   return new OAuthError('invalid_client', description, opts);
+}
+
+/**
+ * 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3). RFC 6749 has no code for it; like
+ * the other "try later" answers it uses temporarily_unavailable (RFC 6749 §4.1.2.1).
+ * `retryAfter` is whole seconds ≥ 1.
+ */
+export function throttled(retryAfter: number, detail?: string): OAuthError {
+  return new OAuthError('temporarily_unavailable', 'too many requests; retry later', {
+    status: 429, reason: 'throttled', headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfter))) },
+    ...(detail === undefined ? {} : { detail }),
+  });
+}
+
+/** 503 with Retry-After: at capacity (overloaded) or a dependency is down (unavailable). */
+export function serviceUnavailable(reason: 'overloaded' | 'unavailable', retryAfter: number, detail?: string): OAuthError {
+  const description = reason === 'overloaded' ? 'the server is busy; retry later' : 'the service is temporarily unavailable; retry later';
+  return new OAuthError('temporarily_unavailable', description, {
+    status: 503, reason, headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfter))) },
+    ...(detail === undefined ? {} : { detail }),
+  });
 }
 
 export function isOAuthError(e: unknown): e is OAuthError {

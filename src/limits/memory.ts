@@ -56,7 +56,10 @@ export class MemoryLimitStore implements LimitStore {
     const now = this.#now();
     return failures.map(({ key, window }) => {
       const c = this.#failures.get(key);
-      if (c && c.expiresAt > now) return ++c.count;
+      if (c && c.expiresAt > now) {
+        c.expiresAt = now + window * 1000;
+        return ++c.count;
+      }
       this.#bound(this.#failures, key);
       this.#failures.set(key, { count: 1, expiresAt: now + window * 1000 });
       return 1;

@@ -25,7 +25,10 @@ export interface GateResult {
   locked?: boolean;
 }
 
-/** A failure to count: the window starts at the key's first failure and lasts `window` seconds. */
+/**
+ * A failure to count. The count is forgotten `window` seconds after the key's LAST failure
+ * (each failure extends it), so an attacker who waits out a lock does not start over.
+ */
 export interface Failure {
   key: string;
   window: number;
