@@ -16,6 +16,8 @@ import { TokenService } from './core/token-service.js';
 import { devEntities } from './dev/index.js';
 import { builtInEntities } from './dialects/index.js';
 import { applyEntities } from './entities.js';
+import { MemoryLimitStore } from './limits/memory.js';
+import type { LimitStore } from './limits/store.js';
 import { Metrics } from './ops/metrics.js';
 import { openStore } from './store/index.js';
 
@@ -26,6 +28,8 @@ export interface Tessera {
   tokens: TokenService;
   inspector: TokenInspector;
   metrics: Metrics;
+  /** Throttling state (lockouts, rate limits): this process's, or Redis shared by all instances. */
+  limits: LimitStore;
   log: Logger;
   /** Managed entities (built-in, dev) not written because an operator's holds the name. */
   kept: ReadonlySet<string>;
@@ -91,6 +95,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
     });
     const inspector = new TokenInspector(store, keys, config);
+    const limits: LimitStore = new MemoryLimitStore();
     // Pick up keys rotated by the CLI or another instance (well before they sign: see
     // key-schedule.ts), and refresh the key retention window.
     const timer = setInterval(() => {
@@ -106,8 +111,8 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     }, 600_000);
     purge.unref();
     return {
-      config, store, keys, tokens, inspector, metrics, log, kept,
-      close: async () => { clearInterval(timer); clearInterval(purge); await store.close(); },
+      config, store, keys, tokens, inspector, metrics, limits, log, kept,
+      close: async () => { clearInterval(timer); clearInterval(purge); await limits.close(); await store.close(); },
     };
   } catch (e) {
     await store.close();
