@@ -41,6 +41,8 @@ export async function clientFromConfig(c: ClientConfig, existing: Client | null,
     disabled: c.disabled ?? false,
     // Tokens cut off once stay cut off, whatever the file says now.
     tokens_not_before: existing?.tokens_not_before ?? null,
+    // Not written by upsert: a lock stays whatever the file says (ClientRepo.setLock).
+    locked_until: existing?.locked_until ?? null,
     created_at: existing?.created_at ?? t,
     updated_at: t,
   };
@@ -60,6 +62,7 @@ export async function userFromConfig(u: UserConfig, existing: User | null, manag
     managed_by: managedBy,
     disabled: u.disabled ?? false,
     tokens_not_before: existing?.tokens_not_before ?? null,
+    locked_until: existing?.locked_until ?? null,
     created_at: existing?.created_at ?? t,
     updated_at: t,
   };

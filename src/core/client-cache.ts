@@ -34,5 +34,11 @@ export function cachedClients(repo: ClientRepo, ttlMs: number): ClientRepo {
       cache.delete(clientId);
       return repo.delete(clientId);
     },
+    async setLock(clientId, until) {
+      cache.delete(clientId);
+      const found = await repo.setLock(clientId, until);
+      cache.delete(clientId);
+      return found;
+    },
   };
 }

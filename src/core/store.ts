@@ -17,6 +17,11 @@ export interface ClientRepo {
   /** Create or replace by client_id; keeps created_at of an existing row. */
   upsert(client: Client): Promise<void>;
   delete(clientId: string): Promise<boolean>;
+  /**
+   * Writes `locked_until` (the lockout, an operator's unlock): a time never shortens a later
+   * one already stored (instances may count apart); null clears it. False: no such client.
+   */
+  setLock(clientId: string, until: EpochSeconds | null): Promise<boolean>;
 }
 
 export interface UserRepo {
@@ -26,6 +31,8 @@ export interface UserRepo {
   /** Create or replace by username; keeps id and created_at of an existing row. */
   upsert(user: User): Promise<User>;
   delete(username: string): Promise<boolean>;
+  /** As ClientRepo.setLock; returns the user's id, or null when there is no such user. */
+  setLock(username: string, until: EpochSeconds | null): Promise<string | null>;
 }
 
 export interface ParticipantRepo {

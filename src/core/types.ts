@@ -57,6 +57,11 @@ export interface Client {
   disabled: boolean;
   /** Tokens issued to it before this time read inactive (set when it is disabled). */
   tokens_not_before: EpochSeconds | null;
+  /**
+   * Until when a lockout (src/limits/policy.ts) refuses its credentials; null: not locked.
+   * Read-only here: written by the lockout and `client unlock` (ClientRepo.setLock), never by upsert.
+   */
+  locked_until: EpochSeconds | null;
   created_at: number;
   updated_at: number;
 }
@@ -74,6 +79,8 @@ export interface User {
   disabled: boolean;
   /** Tokens issued to it before this time read inactive (password change, disabling). */
   tokens_not_before: EpochSeconds | null;
+  /** As Client.locked_until: written only by the lockout and `user unlock` (UserRepo.setLock). */
+  locked_until: EpochSeconds | null;
   created_at: number;
   updated_at: number;
 }

@@ -122,11 +122,21 @@ UPDATE users SET managed_by = 'dev' WHERE (username = 'alice' AND name = 'Alice 
   OR (username = 'v1-user' AND name IS NULL AND email IS NULL AND roles = '[]' AND participant_code IS NULL);
 `;
 
+// Lockouts (src/limits/policy.ts) are written on the locked user's or client's row, so the
+// CLI, which opens the database and not a server's memory, can show and clear them. Written
+// only by the lockout and by `unlock`, never by the upserts that apply the config file, so a
+// restart does not clear a lock.
+const v6 = (int: string) => `
+ALTER TABLE users ADD COLUMN locked_until ${int};
+ALTER TABLE clients ADD COLUMN locked_until ${int};
+`;
+
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', sqlite: v1('INTEGER'), postgres: v1('BIGINT') },
   { version: 2, name: 'signing key activation time', sqlite: v2('INTEGER'), postgres: v2('BIGINT') },
   { version: 3, name: 'disabled clients and users, session cut-off, refresh idle ttl', sqlite: v3('INTEGER'), postgres: v3('BIGINT') },
   { version: 4, name: 'client introspection scope; entities Tessera manages', sqlite: v4, postgres: v4 },
+  { version: 6, name: 'lockout time of users and clients', sqlite: v6('INTEGER'), postgres: v6('BIGINT') },
 ];
 
 export const MIGRATIONS_TABLE_SQL =

@@ -10,7 +10,7 @@ import { MIGRATIONS, MIGRATIONS_TABLE_SQL } from './migrations.js';
 import {
   accessFromRow, familyFromRow, accessParams, CLIENT_COLUMNS, clientFromRow, clientToRow, keyFromRow,
   PARTICIPANT_COLUMNS, participantFromRow, participantToRow, refreshFromRow, refreshParams,
-  SQL, USER_COLUMNS, userFromRow, userToRow,
+  lockParams, SQL, USER_COLUMNS, userFromRow, userToRow,
 } from './rows.js';
 
 type Row = Record<string, unknown>;
@@ -158,6 +158,7 @@ export async function openPostgres(url: string): Promise<Store> {
           await run(c, 'DELETE FROM token_families WHERE client_id = ?', id);
           return (await run(c, 'DELETE FROM clients WHERE client_id = ?', id)) > 0;
         }),
+      setLock: async (id, until) => (await run(pool, SQL.setClientLock, ...lockParams(until, id))) > 0,
     },
     users: {
       getById: async (id) => { const r = await one('SELECT * FROM users WHERE id = ?', id); return r ? userFromRow(r) : null; },
@@ -165,6 +166,7 @@ export async function openPostgres(url: string): Promise<Store> {
       list: async () => (await all('SELECT * FROM users ORDER BY username COLLATE "C"')).map(userFromRow),
       upsert: async (u: User) => userFromRow((await q(pool, UPSERT_USER, userToRow(u))).rows[0]!),
       delete: async (u) => (await run(pool, 'DELETE FROM users WHERE username = ?', u)) > 0,
+      setLock: async (u, until) => { const r = await one(SQL.setUserLock, ...lockParams(until, u)); return r ? String(r.id) : null; },
     },
     participants: {
       get: async (code) => {

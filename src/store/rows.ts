@@ -37,6 +37,7 @@ export function clientFromRow(r: Row): Client {
     refresh_token_idle_ttl: numOrNull(r.refresh_token_idle_ttl),
     disabled: num(r.disabled) !== 0,
     tokens_not_before: numOrNull(r.tokens_not_before),
+    locked_until: numOrNull(r.locked_until),
   };
 }
 
@@ -50,10 +51,15 @@ export function clientToRow(c: Client): unknown[] {
   ];
 }
 
+// locked_until is left out of both column lists on purpose: the upserts write these lists,
+// and a lock must survive the config file being applied again (SQL.setLock writes it).
 export const USER_COLUMNS = [
   'id', 'username', 'password_hash', 'email', 'name', 'roles', 'participant_code', 'managed_by', 'created_at', 'updated_at',
   'disabled', 'tokens_not_before',
 ] as const;
+
+/** What a read of a user returns: the written columns and the lock. */
+const USER_READ_COLUMNS = [...USER_COLUMNS, 'locked_until'] as const;
 
 export function userFromRow(r: Row): User {
   return {
@@ -69,6 +75,7 @@ export function userFromRow(r: Row): User {
     updated_at: num(r.updated_at),
     disabled: num(r.disabled) !== 0,
     tokens_not_before: numOrNull(r.tokens_not_before),
+    locked_until: numOrNull(r.locked_until),
   };
 }
 
@@ -123,7 +130,7 @@ export function refreshFromRow(r: Row): RefreshRecord {
     family_created_at: num(r.family_created_at),
     user: r.u_id === null || r.u_id === undefined
       ? null
-      : userFromRow(Object.fromEntries(USER_COLUMNS.map((c) => [c, r[`u_${c}`]]))),
+      : userFromRow(Object.fromEntries(USER_READ_COLUMNS.map((c) => [c, r[`u_${c}`]]))),
   };
 }
 
@@ -158,7 +165,7 @@ export const SQL = {
   // The user comes in the same query: a rotation needs it, and on PostgreSQL every query
   // is a round trip.
   findRefresh:
-    `SELECT r.*, f.revoked_at AS family_revoked_at, f.created_at AS family_created_at, ${USER_COLUMNS.map((c) => `u.${c} AS u_${c}`).join(', ')} ` +
+    `SELECT r.*, f.revoked_at AS family_revoked_at, f.created_at AS family_created_at, ${USER_READ_COLUMNS.map((c) => `u.${c} AS u_${c}`).join(', ')} ` +
     'FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id LEFT JOIN users u ON u.id = r.user_id WHERE r.hash = ?',
   findAccess:
     'SELECT a.*, f.revoked_at AS family_revoked_at FROM access_tokens a LEFT JOIN token_families f ON f.id = a.family_id WHERE a.id = ?',
@@ -173,6 +180,12 @@ export const SQL = {
     'INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, resource, expires_at, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
   insertAccess:
     'INSERT INTO access_tokens (id, format, family_id, client_id, user_id, scope, claims, expires_at, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  // A lock time never shortens a later one (instances without a shared limit store count
+  // apart); NULL (an operator's unlock) always clears.
+  setClientLock:
+    'UPDATE clients SET locked_until = CASE WHEN CAST(? AS BIGINT) IS NOT NULL AND locked_until > CAST(? AS BIGINT) THEN locked_until ELSE CAST(? AS BIGINT) END WHERE client_id = ?',
+  setUserLock:
+    'UPDATE users SET locked_until = CASE WHEN CAST(? AS BIGINT) IS NOT NULL AND locked_until > CAST(? AS BIGINT) THEN locked_until ELSE CAST(? AS BIGINT) END WHERE username = ? RETURNING id',
   revokeFamily: 'UPDATE token_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
   revokeUserFamilies: 'UPDATE token_families SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
   revokeClientFamilies: 'UPDATE token_families SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL',
@@ -187,6 +200,9 @@ export const SQL = {
 export const refreshParams = (r: import('../core/store.js').NewRefresh): unknown[] => [
   r.hash, r.family_id, r.client_id, r.user_id, r.scope, r.resource, r.expires_at, r.created_at,
 ];
+
+/** Parameters of SQL.setClientLock / setUserLock. */
+export const lockParams = (until: number | null, name: string): unknown[] => [until, until, until, name];
 
 export const accessParams = (a: import('../core/store.js').NewAccess, revokedAt: number | null = null): unknown[] => [
   a.id, a.format, a.family_id, a.client_id, a.user_id, a.scope, a.claims, a.expires_at, a.created_at, revokedAt,

@@ -11,7 +11,7 @@ import { MIGRATIONS, MIGRATIONS_TABLE_SQL } from './migrations.js';
 import {
   accessFromRow, accessParams, CLIENT_COLUMNS, familyFromRow, clientFromRow, clientToRow, keyFromRow,
   PARTICIPANT_COLUMNS, participantFromRow, participantToRow, refreshFromRow, refreshParams,
-  SQL, USER_COLUMNS, userFromRow, userToRow,
+  lockParams, SQL, USER_COLUMNS, userFromRow, userToRow,
 } from './rows.js';
 
 type Row = Record<string, unknown>;
@@ -101,6 +101,7 @@ export function openSqlite(path: string): Store {
       list: async () => all('SELECT * FROM clients ORDER BY client_id').map(clientFromRow),
       upsert: async (c: Client) => { run(upsertSql('clients', CLIENT_COLUMNS, 'client_id', ['created_at']), ...clientToRow(c)); },
       delete: async (id) => deleteClient(id),
+      setLock: async (id, until) => run(SQL.setClientLock, ...lockParams(until, id)) > 0,
     },
     users: {
       getById: async (id) => { const r = one('SELECT * FROM users WHERE id = ?', id); return r ? userFromRow(r) : null; },
@@ -111,6 +112,7 @@ export function openSqlite(path: string): Store {
         return userFromRow(one('SELECT * FROM users WHERE username = ?', u.username)!);
       },
       delete: async (u) => run('DELETE FROM users WHERE username = ?', u) > 0,
+      setLock: async (u, until) => { const r = one(SQL.setUserLock, ...lockParams(until, u)); return r ? String(r.id) : null; },
     },
     participants: {
       get: async (c) => { const r = one('SELECT * FROM participants WHERE participant_code = ?', c); return r ? participantFromRow(r) : null; },

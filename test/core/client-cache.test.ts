@@ -12,6 +12,7 @@ function countingRepo() {
     list: async () => [...rows.values()],
     upsert: async (c) => { rows.set(c.client_id, c); },
     delete: async (id) => rows.delete(id),
+    setLock: async (id, until) => { const c = rows.get(id); if (c) rows.set(id, { ...c, locked_until: until }); return c !== undefined; },
   };
   return { repo, rows, gets: () => gets };
 }
@@ -20,7 +21,7 @@ const client = (id: string, scope = 'a'): Client => ({
   client_id: id, client_secret_hash: null, client_name: null, grant_types: ['password'], scope,
   token_endpoint_auth_method: 'none', access_token_format: 'jwt', access_token_ttl: null, refresh_token_ttl: null,
   audience: null, access_token_signing_alg: null, resources: [], profile: null, introspect: 'own', managed_by: null, created_at: 0, updated_at: 0,
-  refresh_token_idle_ttl: null, disabled: false, tokens_not_before: null,
+  refresh_token_idle_ttl: null, disabled: false, tokens_not_before: null, locked_until: null,
 });
 
 describe('client cache', () => {
@@ -48,6 +49,16 @@ describe('client cache', () => {
     await cached.get('ghost');
     await cached.get('ghost');
     assert.equal(r.gets(), 5, 'each invalidation and each miss goes to the store');
+  });
+
+  it('a lock written through it is read back at once', async () => {
+    const r = countingRepo();
+    const cached = cachedClients(r.repo, 60_000);
+    await cached.upsert(client('c'));
+    assert.equal((await cached.get('c'))?.locked_until, null);
+    assert.equal(await cached.setLock('c', 123), true);
+    assert.equal((await cached.get('c'))?.locked_until, 123);
+    assert.equal(await cached.setLock('ghost', 123), false);
   });
 
   it('ttl 0 is no cache at all', async () => {

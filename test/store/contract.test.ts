@@ -32,6 +32,7 @@ const client = (client_id: string, o: Partial<Client> = {}): Client => ({
   refresh_token_idle_ttl: null,
   disabled: false,
   tokens_not_before: null,
+  locked_until: null,
   ...o,
 });
 
@@ -48,6 +49,7 @@ const user = (username: string, o: Partial<User> = {}): User => ({
   updated_at: NOW,
   disabled: false,
   tokens_not_before: null,
+  locked_until: null,
   ...o,
 });
 
@@ -149,6 +151,25 @@ for (const kind of BACKENDS) {
         assert.deepEqual(await store.clients.get('c1'), { ...changed, created_at: NOW });
       });
 
+      it('setLock writes locked_until, never shortens a later lock, clears on null; upsert leaves it alone', async () => {
+        assert.equal(await store.clients.setLock('nobody', LATER), false);
+        await store.clients.upsert(client('c1'));
+        assert.equal(await store.clients.setLock('c1', LATER), true);
+        assert.equal((await store.clients.get('c1'))?.locked_until, LATER);
+        // Another instance that counted fewer failures writes a shorter lock: the later one stays.
+        assert.equal(await store.clients.setLock('c1', NOW), true);
+        assert.equal((await store.clients.get('c1'))?.locked_until, LATER);
+        assert.equal(await store.clients.setLock('c1', LATER + 5), true);
+        assert.equal((await store.clients.get('c1'))?.locked_until, LATER + 5);
+        // Applying the config file again (an upsert) does not clear a lock, whatever the row says.
+        await store.clients.upsert(client('c1', { scope: 'changed', locked_until: null }));
+        assert.equal((await store.clients.get('c1'))?.scope, 'changed');
+        assert.equal((await store.clients.get('c1'))?.locked_until, LATER + 5);
+        assert.equal((await store.clients.list())[0]?.locked_until, LATER + 5);
+        assert.equal(await store.clients.setLock('c1', null), true);
+        assert.equal((await store.clients.get('c1'))?.locked_until, null);
+      });
+
       it('lists in client_id byte order and deletes', async () => {
         await store.clients.upsert(client('c1'));
         await store.clients.upsert(client('c3'));
@@ -169,6 +190,22 @@ for (const kind of BACKENDS) {
         assert.deepEqual(await store.users.upsert(alice), alice);
         assert.deepEqual(await store.users.getById('u-alice'), alice);
         assert.deepEqual(await store.users.getByUsername('alice'), alice);
+      });
+
+      it('setLock returns the user id, never shortens a later lock, clears on null; upsert leaves it alone', async () => {
+        assert.equal(await store.users.setLock('nobody', LATER), null);
+        await store.users.upsert(user('alice'));
+        assert.equal(await store.users.setLock('alice', LATER), 'u-alice');
+        assert.equal((await store.users.getByUsername('alice'))?.locked_until, LATER);
+        assert.equal(await store.users.setLock('alice', NOW), 'u-alice');
+        assert.equal((await store.users.getById('u-alice'))?.locked_until, LATER);
+        const stored = await store.users.upsert(user('alice', { roles: ['x'], locked_until: null }));
+        assert.equal(stored.locked_until, LATER);
+        assert.equal((await store.users.list())[0]?.locked_until, LATER);
+        await store.tokens.persistIssue({ family: family('f-l'), refresh: refresh('h-l', 'f-l', { user_id: 'u-alice' }) }, NOW);
+        assert.equal((await store.tokens.findRefresh('h-l'))?.user?.locked_until, LATER);
+        assert.equal(await store.users.setLock('alice', null), 'u-alice');
+        assert.equal((await store.users.getByUsername('alice'))?.locked_until, null);
       });
 
       it('update by username keeps id and created_at and returns the stored row', async () => {
@@ -263,7 +300,7 @@ for (const kind of BACKENDS) {
       it('findRefresh brings the token\'s user along (one query)', async () => {
         const u = await store.users.upsert({
           id: 'rt-user-id', username: 'rt-user', password_hash: 'h', email: null, name: null, roles: ['r1'],
-          participant_code: null, managed_by: null, created_at: NOW, updated_at: NOW, disabled: false, tokens_not_before: null,
+          participant_code: null, managed_by: null, created_at: NOW, updated_at: NOW, disabled: false, tokens_not_before: null, locked_until: null,
         });
         await store.tokens.persistIssue({ family: family('f-u'), refresh: refresh('h-u', 'f-u', { user_id: u.id }) }, NOW);
         assert.deepEqual((await store.tokens.findRefresh('h-u'))?.user, u);
