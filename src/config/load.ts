@@ -40,6 +40,18 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
     } else if (type === 'boolean') {
       if (!/^(true|false)$/.test(v.trim())) throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be true or false`);
       out[key] = v.trim() === 'true';
+    } else if (type === 'object') {
+      // A JSON mapping (partial: it merges with the defaults), or `false` to turn it off.
+      const text = v.trim();
+      if (text === 'false') out[key] = false;
+      else {
+        let parsed: unknown;
+        try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+          throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be false or a JSON object`);
+        }
+        out[key] = parsed;
+      }
     } else if (type === 'list') {
       try {
         out[key] = v.trim().startsWith('[') ? parseYaml(v) : v.split(',').map((s) => s.trim()).filter(Boolean);

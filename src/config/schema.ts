@@ -1,5 +1,6 @@
 // The configuration's shape and defaults. Key names are fixed: other tools rely on them.
 import { DEFAULT_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
+import type { LockoutConfig } from './lockout.js';
 import type { AuthMethod, ClientProfile, GrantType, IntrospectScope, SigningAlg, TokenFormat } from '../core/types.js';
 
 export interface ClientConfig {
@@ -69,6 +70,8 @@ export interface Config {
   dialects: DialectName[];
   /** The built-in public client HCX tokens are issued to. */
   hcx_client_id: string;
+  /** Failure counting and lockout (config/lockout.ts); false: off. */
+  lockout: LockoutConfig | false;
   clients: ClientConfig[];
   users: UserConfig[];
   participants: ParticipantConfig[];
@@ -98,10 +101,10 @@ export const DEFAULTS = {
 } as const satisfies Partial<Config>;
 
 /** Every top-level key, with the type used to read its TESSERA_<KEY> override. */
-export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | 'list'> = {
+export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | 'list' | 'object'> = {
   issuer: 'string', allow_insecure_issuer: 'boolean', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
   database: 'string', data_dir: 'string', secret_key: 'string',
   access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', signing_alg: 'string', key_publish_ahead: 'number',
   client_cache_ttl: 'number', workers: 'string', log_level: 'string',
-  dialects: 'list', hcx_client_id: 'string', clients: 'list', users: 'list', participants: 'list',
+  dialects: 'list', hcx_client_id: 'string', lockout: 'object', clients: 'list', users: 'list', participants: 'list',
 };

@@ -6,6 +6,7 @@ import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS, MIN_KEY_PUBLISH_AHEAD } from '../core
 import { defaultFormatFor } from '../core/profiles/index.js';
 import { isValidScopeToken } from '../core/scope.js';
 import { ConfigError } from './error.js';
+import { validateLockout } from './lockout.js';
 import {
   DEFAULTS, DIALECTS, KEY_TYPES, SECRET_KEY_MIN_LENGTH, type ClientConfig, type Config, type ParticipantConfig, type UserConfig,
 } from './schema.js';
@@ -25,7 +26,7 @@ function str(raw: Raw, key: string, path: string, required = false): string | un
   return String(v);
 }
 
-function int(raw: Raw, key: string, path: string, min: number, max: number): number | undefined {
+export function int(raw: Raw, key: string, path: string, min: number, max: number): number | undefined {
   const v = raw[key];
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
@@ -72,7 +73,7 @@ function entries(raw: Raw, key: string): Raw[] {
   });
 }
 
-function unknownKeys(raw: Raw, allowed: readonly string[], path: string): void {
+export function unknownKeys(raw: Raw, allowed: readonly string[], path: string): void {
   for (const k of Object.keys(raw)) {
     if (!allowed.includes(k)) throw new ConfigError(`${path}${k}`, 'is not a known key');
   }
@@ -241,6 +242,7 @@ export function validateConfig(raw: Raw): Config {
     log_level: oneOf(raw, 'log_level', '', LOG_LEVELS) ?? DEFAULTS.log_level,
     dialects: dialects as Config['dialects'],
     hcx_client_id: str(raw, 'hcx_client_id', '') ?? DEFAULTS.hcx_client_id,
+    lockout: validateLockout(raw.lockout),
     clients, users, participants,
   };
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }
