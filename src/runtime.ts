@@ -12,11 +12,13 @@ import { KEY_RELOAD_SECONDS } from './core/key-schedule.js';
 import { KeyManager } from './core/keys.js';
 import { randomToken, useFingerprintKey } from './core/secrets.js';
 import type { Store } from './core/store.js';
+import { noThrottle, type Throttle } from './core/throttle.js';
 import { TokenService } from './core/token-service.js';
 import { devEntities } from './dev/index.js';
 import { builtInEntities } from './dialects/index.js';
 import { applyEntities } from './entities.js';
 import { MemoryLimitStore } from './limits/memory.js';
+import { Lockout } from './limits/policy.js';
 import type { LimitStore } from './limits/store.js';
 import { Metrics } from './ops/metrics.js';
 import { openStore } from './store/index.js';
@@ -30,6 +32,8 @@ export interface Tessera {
   metrics: Metrics;
   /** Throttling state (lockouts, rate limits): this process's, or Redis shared by all instances. */
   limits: LimitStore;
+  /** The lockout over `limits` (limits/policy.ts), or noThrottle with `lockout: false`. */
+  lockout: Throttle;
   log: Logger;
   /** Managed entities (built-in, dev) not written because an operator's holds the name. */
   kept: ReadonlySet<string>;
@@ -91,11 +95,15 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     await keys.current(config.signing_alg);
     const metrics = new Metrics();
     if (isWorker()) shareMetrics(metrics.registry);
+    const limits: LimitStore = new MemoryLimitStore();
+    const lockout: Throttle = config.lockout === false ? noThrottle : new Lockout({
+      limits, config: config.lockout, users: store.users, clients: store.clients, log,
+      refused: (reason) => metrics.throttled.inc({ reason }),
+    });
     const tokens = new TokenService(store, keys, config, {
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
-    });
+    }, lockout);
     const inspector = new TokenInspector(store, keys, config);
-    const limits: LimitStore = new MemoryLimitStore();
     // Pick up keys rotated by the CLI or another instance (well before they sign: see
     // key-schedule.ts), and refresh the key retention window.
     const timer = setInterval(() => {
@@ -111,7 +119,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     }, 600_000);
     purge.unref();
     return {
-      config, store, keys, tokens, inspector, metrics, limits, log, kept,
+      config, store, keys, tokens, inspector, metrics, limits, lockout, log, kept,
       close: async () => { clearInterval(timer); clearInterval(purge); await limits.close(); await store.close(); },
     };
   } catch (e) {

@@ -40,6 +40,8 @@ export type ErrorReason =
   | 'invalid_user_credentials'
   /** Client authentication failed: unknown id, wrong secret, or a client not usable here. */
   | 'invalid_client_credentials'
+  /** A presented refresh token this server never issued to the caller (a guess, or garbage). */
+  | 'unknown_token'
   /** Refused by a lockout or a rate limit (429), before any credential was checked. */
   | 'throttled'
   /** The server is at capacity (the password-hashing queue is full): 503, retry soon. */

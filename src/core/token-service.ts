@@ -2,7 +2,7 @@
 // authenticate the client → look up the grant → the grant decides → mint → persist in one
 // transaction → return what the caller (standard route or dialect) shapes into a response.
 import { randomUUID } from 'node:crypto';
-import { authenticateClient, type PresentedCredentials } from './client-auth/index.js';
+import type { PresentedCredentials } from './client-auth/index.js';
 import { invalidGrant, invalidRequest, unauthorizedClient, unsupportedGrantType } from './errors.js';
 import { formats } from './formats/index.js';
 import { grants, type Params } from './grants/index.js';
@@ -10,6 +10,7 @@ import type { KeyManager } from './keys.js';
 import { profileFor } from './profiles/index.js';
 import { hashToken, randomToken } from './secrets.js';
 import type { IssueWrite, Store } from './store.js';
+import { authenticateGuarded, counted, lockSubject, noThrottle, type Throttle } from './throttle.js';
 import type { Client, GrantType, SigningAlg, User } from './types.js';
 
 export interface CoreSettings {
@@ -27,6 +28,8 @@ export interface TokenEvents {
 export interface TokenRequest {
   params: Params;
   credentials: PresentedCredentials;
+  /** The client's IP: failures are counted per IP too (core/throttle.ts). */
+  ip: string;
   /** A dialect may pin the grant instead of reading grant_type. */
   grantType?: string;
   /** A dialect's extra requirement on the user, checked before anything is issued. */
@@ -54,11 +57,19 @@ export class TokenService {
     private readonly keys: KeyManager,
     private readonly settings: CoreSettings,
     private readonly events: TokenEvents = {},
+    private readonly throttle: Throttle = noThrottle,
   ) {}
 
   async issue(req: TokenRequest): Promise<TokenResult> {
-    const client = await authenticateClient(this.store.clients, req.credentials);
     const grantType = req.grantType ?? req.params.grant_type;
+    // RFC 6749 §4.3.2: one gate for every key this request could fail against, before any
+    // secret or password is hashed; a locked key answers 429 even to the right password.
+    const presentedId = req.credentials.client_id;
+    const user = grantType === 'password' && req.params.username ? [lockSubject.user(req.params.username)] : [];
+    const token = grantType === 'refresh_token' && presentedId ? [lockSubject.token(presentedId)] : [];
+    const client = await authenticateGuarded(
+      { throttle: this.throttle, clients: this.store.clients, ip: req.ip, alsoLocks: [...token, ...user] }, req.credentials,
+    );
     if (!grantType) throw invalidRequest('grant_type is required');
     const grant = grants.get(grantType);
     if (!grant) throw unsupportedGrantType(`grant_type ${JSON.stringify(grantType.slice(0, 64))} is not supported`);
@@ -66,7 +77,10 @@ export class TokenService {
     if (!client.grant_types.includes(grant.type)) throw unauthorizedClient(`client may not use the ${grant.type} grant`);
 
     const now = Math.floor(Date.now() / 1000);
-    const outcome = await grant.handle({ client, params: req.params, now, store: this.store });
+    const ip = lockSubject.ip(req.ip);
+    const outcome = await counted(this.throttle, { invalid_user_credentials: [...user, ip], unknown_token: [...token, ip] },
+      () => grant.handle({ client, params: req.params, now, store: this.store }));
+    this.throttle.succeeded([...user, ...token]);
     if (req.checkUser) await req.checkUser(outcome.user, client);
 
     const profile = profileFor(client);

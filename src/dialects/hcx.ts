@@ -37,7 +37,8 @@ function formatError(reply: FastifyReply, err: OAuthError): FastifyReply {
   let code: HcxCode;
   let message = err.description;
   if (err instanceof HcxError) code = err.hcxCode;
-  else if (err.status >= 500) code = 'ERR_SERVICE_UNAVAILABLE';
+  // A lockout or rate limit (429) is "try later" as a 5xx is; it keeps its status and Retry-After.
+  else if (err.status >= 500 || err.reason === 'throttled') code = 'ERR_SERVICE_UNAVAILABLE';
   else if (err.code === 'invalid_grant' || err.code === 'invalid_client' || err.code === 'unauthorized_client') {
     code = 'ERR_ACCESS_DENIED';
     if (err.reason === 'invalid_user_credentials') message = 'Invalid credentials';
@@ -86,27 +87,28 @@ function hcxUser(participantCode: string | undefined) {
 }
 
 /** HCX's clients never send client credentials: tokens go to the built-in public client. */
-async function generate(t: Tessera, body: unknown, participant: boolean): Promise<TokenResult> {
+async function generate(t: Tessera, body: unknown, ip: string, participant: boolean): Promise<TokenResult> {
   const form = bodyParams(body);
   const credentials: PresentedCredentials = { method: 'none', client_id: t.config.hcx_client_id, client_secret: undefined, via: 'hcx' };
   if (form.grant_type === 'refresh_token') {
     mandatory(form, 'refresh_token');
-    return t.tokens.issue({ params: { refresh_token: form.refresh_token! }, credentials, grantType: 'refresh_token', checkUser: hcxUser(undefined) });
+    return t.tokens.issue({ params: { refresh_token: form.refresh_token! }, credentials, ip, grantType: 'refresh_token', checkUser: hcxUser(undefined) });
   }
   if (form.grant_type !== undefined && form.grant_type !== 'password') throw invalidRequest('grant_type must be password or refresh_token');
   // The platform accepts `secret` in place of `password`.
   const params: Record<string, string> = { ...form, password: form.password ?? form.secret ?? '' };
   mandatory(params, 'username', ...(participant ? ['participant_code'] : []), 'password');
   delete params.secret;
-  return t.tokens.issue({ params, credentials, grantType: 'password', checkUser: hcxUser(participant ? params.participant_code! : undefined) });
+  return t.tokens.issue({ params, credentials, ip, grantType: 'password', checkUser: hcxUser(participant ? params.participant_code! : undefined) });
 }
 
 const routes: DialectRoute[] = HCX_VERSIONS.flatMap((v) => ([['participant', true], ['user', false]] as const).map(([path, participant]) => ({
   method: 'POST' as const,
   url: `/api/${v}/${path}/auth/token/generate`,
-  handler: async (t: Tessera, req: { query: unknown; body: unknown }, reply: FastifyReply) => {
+  handler: async (t: Tessera, req: { query: unknown; body: unknown; ip: string }, reply: FastifyReply) => {
     rejectSecretsInQuery(req.query);
-    return noStore(reply).send(hcxTokenBody(await generate(t, req.body, participant)));
+    // TODO(client-ip)
+    return noStore(reply).send(hcxTokenBody(await generate(t, req.body, req.ip, participant)));
   },
 })));
 

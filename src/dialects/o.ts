@@ -3,15 +3,15 @@
 // https://ID:SECRET@host/o/token/) or in the body; bad user credentials answer with
 // oauthlib's own text. Everything else is the core's.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateConfidentialClient } from '../core/client-auth/index.js';
-import { invalidRequest, OAuthError } from '../core/errors.js';
+import { OAuthError } from '../core/errors.js';
 import { INTROSPECTION_SCOPE } from '../core/introspection.js';
+import { lockSubject } from '../core/throttle.js';
 import type { TokenResult } from '../core/token-service.js';
 import type { Client } from '../core/types.js';
 import { bodyParams } from '../http/body.js';
 import { bearerToken, presentedCredentials, rejectSecretsInQuery } from '../http/credentials.js';
 import { noStore, sendOAuthError } from '../http/reply.js';
-import { introspectionBody } from '../http/routes/introspection.js';
+import { introspectionCaller, introspectionReply } from '../http/routes/introspection.js';
 import { revokeRequest } from '../http/routes/revocation.js';
 import type { Tessera } from '../runtime.js';
 import type { Dialect } from './dialect.js';
@@ -66,11 +66,16 @@ async function introspect(t: Tessera, req: FastifyRequest, reply: FastifyReply):
   rejectSecretsInQuery(req.query);
   const params = bodyParams(req.body);
   const bearer = bearerToken(req.headers.authorization);
-  const caller = bearer !== undefined
-    ? await bearerCaller(t, bearer)
-    : await authenticateConfidentialClient(t.store.clients, presentedCredentials(req.headers.authorization, params, 'o'));
-  if (!params.token) throw invalidRequest('token is required');
-  return noStore(reply).send(await introspectionBody(t, caller, await t.inspector.inspect(params.token)));
+  const ip = req.ip; // TODO(client-ip)
+  let caller: Client;
+  if (bearer === undefined) {
+    caller = await introspectionCaller(t, presentedCredentials(req.headers.authorization, params, 'o'), ip);
+  } else {
+    // The Bearer names the caller; its gate comes before the token it names is looked up.
+    caller = await bearerCaller(t, bearer);
+    await t.lockout.gate([lockSubject.ip(ip), lockSubject.token(caller.client_id)]);
+  }
+  return introspectionReply(t, reply, caller, params.token, ip);
 }
 
 export const oDialect: Dialect = {
@@ -83,7 +88,8 @@ export const oDialect: Dialect = {
       handler: async (t, req, reply) => {
         rejectSecretsInQuery(req.query);
         const params = bodyParams(req.body);
-        const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params, 'o') });
+        // TODO(client-ip)
+        const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params, 'o'), ip: req.ip });
         return noStore(reply).send(oTokenBody(result));
       },
     },

@@ -51,7 +51,8 @@ export const v1Dialect: Dialect = {
         const checkUser = Object.hasOwn(TOKEN_TYPES, tokenType) ? TOKEN_TYPES[tokenType as keyof typeof TOKEN_TYPES] : undefined;
         if (!checkUser) throw invalidRequest(`token_type ${JSON.stringify(tokenType.slice(0, 32))} is not supported: use /v1/oauth/token/user or /v1/oauth/token/company`);
         const params = bodyParams(req.body);
-        const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params, 'v1'), checkUser });
+        // TODO(client-ip)
+        const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params, 'v1'), ip: req.ip, checkUser });
         return noStore(reply).send(v1TokenBody(result));
       },
     },

@@ -1,5 +1,5 @@
 // Prometheus metrics (GET /metrics): tokens issued by grant, client and format; OAuth errors
-// by code; request latency by route.
+// by code; requests throttled by reason; request latency by route.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
@@ -11,6 +11,15 @@ export class Metrics {
   readonly errors = new Counter({
     name: 'tessera_oauth_errors_total', help: 'OAuth error responses, by error code',
     labelNames: ['error'] as const, registers: [this.registry],
+  });
+  /**
+   * Requests refused before any credential was checked: a lockout (user_locked, client_locked,
+   * ip_locked, token_locked), a rate limit (ip_rate, client_rate), a full hashing pool
+   * (password_pool_full).
+   */
+  readonly throttled = new Counter({
+    name: 'tessera_throttled_total', help: 'Requests refused by a lockout, a rate limit or a full password-hashing pool, by reason',
+    labelNames: ['reason'] as const, registers: [this.registry],
   });
   readonly latency = new Histogram({
     name: 'tessera_http_request_duration_seconds', help: 'HTTP request latency, by method, route and status',

@@ -37,7 +37,11 @@ export const authenticators: Record<AuthMethod, Authenticator> = {
  * names itself, may not introspect.
  */
 export async function authenticateConfidentialClient(clients: ClientRepo, p: PresentedCredentials, secrets = processSecrets): Promise<Client> {
-  const client = await authenticateClient(clients, p, secrets);
+  return requireConfidential(await authenticateClient(clients, p, secrets), p);
+}
+
+/** The RFC 7662 §2.1 rule on an authenticated client. */
+export function requireConfidential(client: Client, p: PresentedCredentials): Client {
   if (client.token_endpoint_auth_method === 'none') {
     throw invalidClient('a public client cannot use this endpoint', p.method === 'client_secret_basic');
   }

@@ -14,9 +14,10 @@ export const refreshTokenGrant: Grant = {
     const presented = params.refresh_token;
     if (!presented) throw invalidRequest('refresh_token is required');
     const rt = await store.tokens.findRefresh(hashToken(presented));
-    if (!rt) throw invalidGrant('refresh token is invalid');
+    // Both count as guesses against the client (RFC 6819 §4.5.3, core/throttle.ts).
+    if (!rt) throw invalidGrant('refresh token is invalid', undefined, 'unknown_token');
     // RFC 6749 §6: the refresh token is bound to the client it was issued to.
-    if (rt.client_id !== client.client_id) throw invalidGrant('refresh token was not issued to this client');
+    if (rt.client_id !== client.client_id) throw invalidGrant('refresh token was not issued to this client', undefined, 'unknown_token');
     if (rt.family_revoked_at !== null) throw invalidGrant('refresh token has been revoked');
     if (rt.used_at !== null) {
       // RFC 9700 §4.14.2: reuse of a rotated token means it leaked; kill the family.

@@ -1,10 +1,11 @@
 // POST /oauth2/introspect (RFC 7662). Client authentication is required (§2.1); anything
 // not active reads `{"active": false}` and nothing more (§2.2).
-import type { FastifyInstance } from 'fastify';
-import { authenticateConfidentialClient } from '../../core/client-auth/index.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { PresentedCredentials } from '../../core/client-auth/index.js';
 import { invalidRequest } from '../../core/errors.js';
 import type { InspectedToken } from '../../core/inspect.js';
-import { entitledToIntrospect } from '../../core/introspection.js';
+import { entitledToIntrospect, inspectPresented } from '../../core/introspection.js';
+import { authenticateGuarded, lockSubject } from '../../core/throttle.js';
 import type { Client } from '../../core/types.js';
 import type { Tessera } from '../../runtime.js';
 import { bodyParams } from '../body.js';
@@ -37,12 +38,27 @@ export async function introspectionBody(t: Tessera, caller: Client, token: Inspe
   return body;
 }
 
+/**
+ * The introspecting client, authenticated behind the lockout: one gate for the IP, the
+ * client_id and its token key (unknown tokens it presented) before any secret is hashed.
+ */
+export function introspectionCaller(t: Tessera, credentials: PresentedCredentials, ip: string): Promise<Client> {
+  const token = credentials.client_id ? [lockSubject.token(credentials.client_id)] : [];
+  return authenticateGuarded({ throttle: t.lockout, clients: t.store.clients, ip, alsoLocks: token, confidential: true }, credentials);
+}
+
+/** Answers an introspection of `token` by `caller` (RFC 7662 §2.2). */
+export async function introspectionReply(t: Tessera, reply: FastifyReply, caller: Client, token: string | undefined, ip: string): Promise<FastifyReply> {
+  if (!token) throw invalidRequest('token is required');
+  return noStore(reply).send(await introspectionBody(t, caller, await inspectPresented(t.inspector, t.lockout, caller, token, ip)));
+}
+
 export function introspectionRoute(app: FastifyInstance, t: Tessera): void {
   route(app, 'POST', '/oauth2/introspect', async (req, reply) => {
     rejectSecretsInQuery(req.query);
     const params = bodyParams(req.body);
-    const caller = await authenticateConfidentialClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
-    if (!params.token) throw invalidRequest('token is required');
-    return noStore(reply).send(await introspectionBody(t, caller, await t.inspector.inspect(params.token)));
+    const ip = req.ip; // TODO(client-ip)
+    const caller = await introspectionCaller(t, presentedCredentials(req.headers.authorization, params), ip);
+    return introspectionReply(t, reply, caller, params.token, ip);
   });
 }

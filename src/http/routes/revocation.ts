@@ -1,9 +1,9 @@
 // POST /oauth2/revoke (RFC 7009). 200 with an empty body whether or not the token was
 // known (§2.2); an unsupported token_type_hint is ignored, as §2.1 allows.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateClient } from '../../core/client-auth/index.js';
 import { invalidRequest } from '../../core/errors.js';
 import { revokeToken } from '../../core/revocation.js';
+import { authenticateGuarded } from '../../core/throttle.js';
 import type { Tessera } from '../../runtime.js';
 import { bodyParams } from '../body.js';
 import { presentedCredentials, rejectSecretsInQuery } from '../credentials.js';
@@ -14,7 +14,8 @@ import { route } from './methods.js';
 export async function revokeRequest(t: Tessera, req: FastifyRequest, reply: FastifyReply, via?: string): Promise<FastifyReply> {
   rejectSecretsInQuery(req.query);
   const params = bodyParams(req.body);
-  const client = await authenticateClient(t.store.clients, presentedCredentials(req.headers.authorization, params, via));
+  const ip = req.ip; // TODO(client-ip)
+  const client = await authenticateGuarded({ throttle: t.lockout, clients: t.store.clients, ip }, presentedCredentials(req.headers.authorization, params, via));
   if (!params.token) throw invalidRequest('token is required');
   await revokeToken(t.store, t.inspector, client, params.token);
   return noStore(reply).status(200).send();

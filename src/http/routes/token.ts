@@ -30,7 +30,8 @@ export function tokenRoute(app: FastifyInstance, t: Tessera, byProfile: Readonly
   route(app, 'POST', '/oauth2/token', async (req, reply) => {
     rejectSecretsInQuery(req.query);
     const params = bodyParams(req.body);
-    const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params) });
+    // TODO(client-ip)
+    const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params), ip: req.ip });
     const shape = (result.client.profile && byProfile.get(result.client.profile)) || standardTokenBody;
     return noStore(reply).send(shape(result));
   });
