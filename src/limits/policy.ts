@@ -49,7 +49,7 @@ export function lockKeys(kind: 'user' | 'client', subject: string): string[] {
  * An operator's unlock in a limit store (`tessera user|client unlock`). Needs the
  * installation's fingerprint key (useFingerprintKey) to name the same keys as the servers.
  */
-export async function resetLocks(limits: LimitStore, kind: 'user' | 'client', subject: string): Promise<void> {
+export async function resetLockKeys(limits: LimitStore, kind: 'user' | 'client', subject: string): Promise<void> {
   await limits.reset(lockKeys(kind, subject));
 }
 

@@ -9,7 +9,7 @@ import { validateLockout, type LockoutConfig } from '../../src/config/lockout.js
 import { isOAuthError } from '../../src/core/errors.js';
 import { lockSubject, type LockSubject } from '../../src/core/throttle.js';
 import { MemoryLimitStore } from '../../src/limits/memory.js';
-import { Lockout, lockKey, resetLocks } from '../../src/limits/policy.js';
+import { Lockout, lockKey, resetLockKeys } from '../../src/limits/policy.js';
 
 const USER = 'alice@example.com';
 
@@ -117,12 +117,12 @@ describe('lockout policy', () => {
     assert.ok(locks.some((l) => typeof l.subject === 'string' && l.subject.startsWith('hmac:')));
   });
 
-  it('resetLocks clears what an operator unlocks: the user, or the client and its token key', async () => {
+  it('resetLockKeys clears what an operator unlocks: the user, or the client and its token key', async () => {
     const { lockout, gate, limits } = setup({ token: { threshold: 1 } });
     for (let i = 0; i < 3; i++) await lockout.failed([lockSubject.user(USER)]);
     await lockout.failed([lockSubject.token('app')]);
-    await resetLocks(limits, 'user', USER);
-    await resetLocks(limits, 'client', 'app');
+    await resetLockKeys(limits, 'user', USER);
+    await resetLockKeys(limits, 'client', 'app');
     assert.equal((await limits.state(lockKey(lockSubject.user(USER)))).lockedFor, 0);
     assert.equal(await gate(lockSubject.token('app')), 0);
   });

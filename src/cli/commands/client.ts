@@ -1,4 +1,4 @@
-// `tessera client create|list|show|delete|disable|enable|rotate-secret`. Options carry the
+// `tessera client create|list|show|unlock|delete|disable|enable|rotate-secret`. Options carry the
 // RFC 7591 names of the config file; input goes through validateClient, so the rules are
 // the config's.
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import { generateClientSecret, hashClientSecret } from '../../core/secrets.js';
 import { saveClient } from '../../core/sessions.js';
 import type { Client } from '../../core/types.js';
 import { clientFromConfig } from '../../entities.js';
+import { currentLock, unlock } from '../locks.js';
 import {
   CliError, compact, printFields, printJson, printSecretOnce, printTable, time, validated, withStore,
 } from '../output.js';
@@ -40,7 +41,7 @@ export function clientJson(c: Client) {
 }
 
 function printClient(c: Client): void {
-  printFields({ ...clientJson(c), created: time(c.created_at), updated: time(c.updated_at) });
+  printFields({ ...clientJson(c), locked_until: time(currentLock(c.locked_until)), created: time(c.created_at), updated: time(c.updated_at) });
 }
 
 async function mustGet(store: { clients: { get(id: string): Promise<Client | null> } }, id: string): Promise<Client> {
@@ -119,8 +120,16 @@ export function clientCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action((id: string, o: { json?: boolean }, cmd: Command) => withStore(cmd, async ({ store }) => {
       const c = await mustGet(store, id);
-      if (o.json) printJson(clientJson(c));
+      if (o.json) printJson(compact({ ...clientJson(c), locked_until: currentLock(c.locked_until) }));
       else printClient(c);
+    }));
+
+  group.command('unlock <client_id>')
+    .description('lift a lockout of the client (failed authentications); running servers see it within client_cache_ttl')
+    .option('-c, --config <file>', 'configuration file')
+    .action((id: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store, config }) => {
+      if (!(await unlock(store, config, 'client', id))) throw new CliError(`no client with client_id ${JSON.stringify(id)}`);
+      process.stdout.write(`unlocked client ${id}\n`);
     }));
 
   group.command('delete <client_id>')

@@ -1,4 +1,4 @@
-// `tessera user create|list|delete|disable|enable|set-password` (resource owners of the password grant).
+// `tessera user create|list|show|unlock|delete|disable|enable|set-password` (resource owners of the password grant).
 // Input goes through validateUser, so the rules are the config file's.
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -8,7 +8,8 @@ import { randomToken } from '../../core/secrets.js';
 import { deleteUser, saveUser } from '../../core/sessions.js';
 import type { User } from '../../core/types.js';
 import { userFromConfig } from '../../entities.js';
-import { CliError, compact, printJson, printSecretOnce, printTable, validated, withStore } from '../output.js';
+import { currentLock, unlock } from '../locks.js';
+import { CliError, compact, printFields, printJson, printSecretOnce, printTable, time, validated, withStore } from '../output.js';
 
 const FLAGS: Record<string, string> = {
   username: '--username', password: '--password', email: '--email', name: '--name', roles: '--roles',
@@ -87,6 +88,26 @@ export function userCommand(program: Command): void {
         { username: 'USERNAME', name: 'NAME', email: 'EMAIL', roles: 'ROLES', participant_code: 'PARTICIPANT', disabled: 'DISABLED' },
         users.map((u) => ({ ...u, disabled: u.disabled ? 'yes' : 'no' })), 'no users',
       );
+    }));
+
+  group.command('show <username>')
+    .description('show one user (never the password hash), with any current lockout')
+    .option('-c, --config <file>', 'configuration file')
+    .option('--json', 'print JSON')
+    .action((username: string, o: { json?: boolean }, cmd: Command) => withStore(cmd, async ({ store }) => {
+      const u = await store.users.getByUsername(username);
+      if (!u) throw new CliError(`no user with username ${JSON.stringify(username)}`);
+      const lock = currentLock(u.locked_until);
+      if (o.json) printJson(compact({ ...userJson(u), locked_until: lock }));
+      else printFields({ ...userJson(u), locked_until: time(lock), created: time(u.created_at), updated: time(u.updated_at) });
+    }));
+
+  group.command('unlock <username>')
+    .description('lift a lockout of the user (failed passwords); running servers see it at the next attempt')
+    .option('-c, --config <file>', 'configuration file')
+    .action((username: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store, config }) => {
+      if (!(await unlock(store, config, 'user', username))) throw new CliError(`no user with username ${JSON.stringify(username)}`);
+      process.stdout.write(`unlocked user ${username}\n`);
     }));
 
   group.command('delete <username>')
