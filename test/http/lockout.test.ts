@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { hashPassword, verifyPassword } from '../../src/core/password.js';
-import { ok } from '../helpers/cli.js';
+import { ok, tessera } from '../helpers/cli.js';
 import { basic, postForm, startTestServer, type TestServer } from '../helpers/server.js';
 import { BACKENDS } from '../helpers/stores.js';
 
@@ -158,6 +158,12 @@ for (const backend of BACKENDS) {
       assert.match(await cli('client', 'unlock', 'guessed'), /^unlocked client guessed$/m);
       assert.equal((await cc('guessed', SECRET)).status, 200);
       assert.equal((await cc('no-such-client', 'x')).status, 429, 'an unknown id cannot be unlocked, and stays locked');
+      const unknown = await tessera(['client', 'unlock', 'no-such-client', '--config', cfgFile]);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /^tessera: no client with client_id "no-such-client"$/m);
+      const nobody = await tessera(['user', 'unlock', 'nobody', '--config', cfgFile]);
+      assert.equal(nobody.code, 1);
+      assert.match(nobody.stderr, /^tessera: no user with username "nobody"$/m);
     });
 
     it('refresh-token guessing locks refreshing for that client; its sign-ins still work', async () => {
