@@ -97,7 +97,10 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     if (isWorker()) shareMetrics(metrics.registry);
     const limits: LimitStore = new MemoryLimitStore();
     const lockout: Throttle = config.lockout === false ? noThrottle : new Lockout({
-      limits, config: config.lockout, users: store.users, clients: store.clients, log,
+      limits, config: config.lockout, users: store.users, log,
+      // A locked client's row is read past the cache: a cached copy from before the lock
+      // would read as an operator's unlock (another instance's lock, with a shared store).
+      clients: { get: (id) => raw.clients.get(id), setLock: (id, until) => store.clients.setLock(id, until) },
       refused: (reason) => metrics.throttled.inc({ reason }),
     });
     const tokens = new TokenService(store, keys, config, {

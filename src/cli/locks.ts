@@ -1,7 +1,7 @@
 // An operator's unlock (`tessera user|client unlock`) and how `show` reads a lock. The CLI
 // opens the database, not a server's memory: it clears `locked_until` on the row, and a
 // server that meets its own lock on that user or client then finds the row unlocked and
-// drops the lock (limits/policy.ts) — for users at once, for clients within client_cache_ttl.
+// drops the lock (limits/policy.ts) at the next request.
 import type { Config } from '../config/schema.js';
 import type { Store } from '../core/store.js';
 import type { EpochSeconds } from '../core/types.js';

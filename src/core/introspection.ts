@@ -2,7 +2,7 @@
 // tells the caller who the token belongs to (client, user name, scope), so a caller that is
 // not entitled gets exactly what an unknown token gets: {"active": false}.
 import type { InspectedToken, TokenInspector } from './inspect.js';
-import { lockSubject, type Throttle } from './throttle.js';
+import { lockSubject, tokenSubject, type Throttle } from './throttle.js';
 import type { Client } from './types.js';
 
 /** A token's `aud` claim as a list (RFC 7519 §4.1.3: a string or an array of strings). */
@@ -29,8 +29,8 @@ export const INTROSPECTION_SCOPE = 'introspection';
  */
 export async function inspectPresented(inspector: TokenInspector, throttle: Throttle, caller: Client, token: string, ip: string): Promise<InspectedToken | null> {
   const found = await inspector.inspect(token);
-  const subject = lockSubject.token(caller.client_id);
-  if (found) throttle.succeeded([subject]);
-  else await throttle.failed([subject, lockSubject.ip(ip)]);
+  const subject = tokenSubject(caller);
+  if (found) throttle.succeeded(subject);
+  else await throttle.failed([...subject, lockSubject.ip(ip)]);
   return found;
 }

@@ -66,10 +66,30 @@ export interface GuardedAuth {
  * IP; a success forgets the client's failures.
  */
 export async function authenticateGuarded(g: GuardedAuth, presented: PresentedCredentials): Promise<Client> {
+  const ip = lockSubject.ip(g.ip);
   const client = presented.client_id ? [lockSubject.client(presented.client_id)] : [];
-  const counts = [lockSubject.ip(g.ip), ...client];
-  await g.throttle.gate([...counts, ...(g.alsoLocks ?? [])]);
-  const authenticated = await counted(g.throttle, { invalid_client_credentials: counts }, () => authenticateClient(g.clients, presented));
+  await g.throttle.gate([ip, ...client, ...(g.alsoLocks ?? [])]);
+  let authenticated: Client;
+  try {
+    authenticated = await authenticateClient(g.clients, presented);
+  } catch (e) {
+    if (isOAuthError(e) && e.reason === 'invalid_client_credentials') {
+      // A public client has no secret to guess; counting against its id would only let
+      // anyone lock out all its users (its id is public by nature).
+      const isPublic = presented.client_id !== undefined && (await g.clients.get(presented.client_id))?.token_endpoint_auth_method === 'none';
+      await g.throttle.failed(isPublic ? [ip] : [ip, ...client]);
+    }
+    throw e;
+  }
   g.throttle.succeeded(client);
   return g.confidential ? requireConfidential(authenticated, presented) : authenticated;
+}
+
+/**
+ * The token key of an authenticated client, for counting guessed tokens: none for a public
+ * client, whose one key all its users share (anyone could lock them all out; its IPs are
+ * still counted).
+ */
+export function tokenSubject(client: Client): LockSubject[] {
+  return client.token_endpoint_auth_method === 'none' ? [] : [lockSubject.token(client.client_id)];
 }

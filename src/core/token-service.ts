@@ -1,6 +1,7 @@
 // The token endpoint as one readable function (RFC 6749 §3.2):
-// authenticate the client → look up the grant → the grant decides → mint → persist in one
-// transaction → return what the caller (standard route or dialect) shapes into a response.
+// the lockout gate → authenticate the client → look up the grant → the grant decides → mint
+// → persist in one transaction → return what the caller (standard route or dialect) shapes
+// into a response.
 import { randomUUID } from 'node:crypto';
 import type { PresentedCredentials } from './client-auth/index.js';
 import { invalidGrant, invalidRequest, unauthorizedClient, unsupportedGrantType } from './errors.js';
@@ -10,7 +11,7 @@ import type { KeyManager } from './keys.js';
 import { profileFor } from './profiles/index.js';
 import { hashToken, randomToken } from './secrets.js';
 import type { IssueWrite, Store } from './store.js';
-import { authenticateGuarded, counted, lockSubject, noThrottle, type Throttle } from './throttle.js';
+import { authenticateGuarded, counted, lockSubject, noThrottle, tokenSubject, type Throttle } from './throttle.js';
 import type { Client, GrantType, SigningAlg, User } from './types.js';
 
 export interface CoreSettings {
@@ -78,9 +79,10 @@ export class TokenService {
 
     const now = Math.floor(Date.now() / 1000);
     const ip = lockSubject.ip(req.ip);
-    const outcome = await counted(this.throttle, { invalid_user_credentials: [...user, ip], unknown_token: [...token, ip] },
+    const guessedToken = grant.type === 'refresh_token' ? tokenSubject(client) : [];
+    const outcome = await counted(this.throttle, { invalid_user_credentials: [...user, ip], unknown_token: [...guessedToken, ip] },
       () => grant.handle({ client, params: req.params, now, store: this.store }));
-    this.throttle.succeeded([...user, ...token]);
+    this.throttle.succeeded([...user, ...guessedToken]);
     if (req.checkUser) await req.checkUser(outcome.user, client);
 
     const profile = profileFor(client);

@@ -25,7 +25,7 @@ export interface LockoutDeps {
   limits: LimitStore;
   config: LockoutConfig;
   users: Pick<UserRepo, 'getByUsername' | 'setLock'>;
-  /** Through the client cache: an unlock reaches this process within client_cache_ttl. */
+  /** `get` reads the row itself, not a cached copy: an unlock is seen at the next request. */
   clients: Pick<ClientRepo, 'get' | 'setLock'>;
   log: Logger;
   /** Counts a refused request (tessera_throttled_total{reason}). */

@@ -33,8 +33,9 @@ const entities = {
     client('guessed', ['client_credentials']),
     client('refresher', ['password', 'refresh_token']),
     client('rs', ['client_credentials']),
+    { client_id: 'spa', token_endpoint_auth_method: 'none', grant_types: ['password', 'refresh_token'], scope: 'read' },
   ],
-  users: ['carol', 'dave', 'erin', 'frank', 'gina'].map((username) => ({ username, password: PW })),
+  users: ['carol', 'dave', 'erin', 'frank', 'gina', 'hank'].map((username) => ({ username, password: PW })),
 };
 
 type Res = Awaited<ReturnType<typeof postForm>>;
@@ -69,8 +70,8 @@ for (const backend of BACKENDS) {
 
     before(async () => {
       const sink = new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } });
-      // No client cache: a client unlocked with the CLI is seen at the next request.
-      srv = await startTestServer(backend, { ...entities, lockout: LOCKOUT, client_cache_ttl: 0 }, { log: pino({ level: 'info' }, sink) });
+      // The default client cache (5 s): a client unlocked with the CLI is still seen at the next request.
+      srv = await startTestServer(backend, { ...entities, lockout: LOCKOUT }, { log: pino({ level: 'info' }, sink) });
       dir = await mkdtemp(join(tmpdir(), 'tessera-lockout-'));
       cfgFile = join(dir, 'cli.yaml');
       await writeFile(cfgFile, `database: ${JSON.stringify(srv.tessera.config.database)}\nlog_level: warn\n`);
@@ -181,6 +182,19 @@ for (const backend of BACKENDS) {
       assertThrottled(await refresh(signIn.json.refresh_token), 'a genuine refresh token during the lock');
       assert.equal(await throttledMetric(srv, 'token_locked'), before + 2);
       assert.equal((await password('gina', PW, 'refresher')).status, 200);
+    });
+
+    it('a public client has no key anyone can lock: its id and its shared token key are not counted', async () => {
+      const spa = (form: Record<string, string>) => postForm(url(), { client_id: 'spa', ...form });
+      for (let i = 0; i < 5; i++) {
+        // A secret for a client that has none: invalid_client, but nothing to guess.
+        assert.equal((await spa({ grant_type: 'client_credentials', client_secret: `x-${i}` })).status, 401);
+        // Every user of the client shares its one token key: garbage refresh tokens count per IP only.
+        assert.equal((await spa({ grant_type: 'refresh_token', refresh_token: `garbage-${i}` })).status, 400);
+      }
+      const signIn = await spa({ grant_type: 'password', username: 'hank', password: PW });
+      assert.equal(signIn.status, 200, signIn.text);
+      assert.equal((await spa({ grant_type: 'refresh_token', refresh_token: signIn.json.refresh_token })).status, 200);
     });
 
     it('introspection token guessing locks the introspecting client', async () => {

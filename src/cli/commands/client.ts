@@ -125,7 +125,7 @@ export function clientCommand(program: Command): void {
     }));
 
   group.command('unlock <client_id>')
-    .description('lift a lockout of the client (failed authentications); running servers see it within client_cache_ttl')
+    .description('lift a lockout of the client (failed authentications); running servers see it at the next request')
     .option('-c, --config <file>', 'configuration file')
     .action((id: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store, config }) => {
       if (!(await unlock(store, config, 'client', id))) throw new CliError(`no client with client_id ${JSON.stringify(id)}`);
