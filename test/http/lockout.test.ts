@@ -155,7 +155,6 @@ for (const backend of BACKENDS) {
       assertThrottled(await cc('guessed', SECRET), 'the right secret during the lock');
       assert.equal(await throttledMetric(srv, 'client_locked'), before + 1);
       assert.ok(JSON.parse(await cli('client', 'show', 'guessed', '--json')).locked_until > Date.now() / 1000);
-      assert.match(await cli('client', 'show', 'guessed'), /^locked_until: +\d{4}-/m);
       assert.match(await cli('client', 'unlock', 'guessed'), /^unlocked client guessed$/m);
       assert.equal((await cc('guessed', SECRET)).status, 200);
       assert.equal((await cc('no-such-client', 'x')).status, 429, 'an unknown id cannot be unlocked, and stays locked');
