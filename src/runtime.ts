@@ -16,8 +16,7 @@ import { TokenService } from './core/token-service.js';
 import { devEntities } from './dev/index.js';
 import { builtInEntities } from './dialects/index.js';
 import { applyEntities } from './entities.js';
-import { MemoryLimitStore } from './limits/memory.js';
-import type { LimitStore } from './limits/store.js';
+import { openLimitStore, type LimitStore } from './limits/index.js';
 import { Metrics } from './ops/metrics.js';
 import { openStore } from './store/index.js';
 
@@ -95,7 +94,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
     });
     const inspector = new TokenInspector(store, keys, config);
-    const limits: LimitStore = new MemoryLimitStore();
+    const limits = await openLimitStore(config, log, { onChange: (degraded) => metrics.limitsDegraded.set(degraded ? 1 : 0) });
     // Pick up keys rotated by the CLI or another instance (well before they sign: see
     // key-schedule.ts), and refresh the key retention window.
     const timer = setInterval(() => {
