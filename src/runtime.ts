@@ -17,9 +17,8 @@ import { TokenService } from './core/token-service.js';
 import { devEntities } from './dev/index.js';
 import { builtInEntities } from './dialects/index.js';
 import { applyEntities } from './entities.js';
-import { MemoryLimitStore } from './limits/memory.js';
+import { openLimitStore, type LimitStore } from './limits/index.js';
 import { Lockout } from './limits/policy.js';
-import type { LimitStore } from './limits/store.js';
 import { Metrics } from './ops/metrics.js';
 import { openStore } from './store/index.js';
 
@@ -95,7 +94,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     await keys.current(config.signing_alg);
     const metrics = new Metrics();
     if (isWorker()) shareMetrics(metrics.registry);
-    const limits: LimitStore = new MemoryLimitStore();
+    const limits = await openLimitStore(config, log, { onChange: (degraded) => metrics.limitsDegraded.set(degraded ? 1 : 0) });
     const lockout: Throttle = config.lockout === false ? noThrottle : new Lockout({
       limits, config: config.lockout, users: store.users, log,
       // A locked client's row is read past the cache: a cached copy from before the lock

@@ -2,7 +2,12 @@
 // opens the database, not a server's memory: it clears `locked_until` on the row, and a
 // server that meets its own lock on that user or client then finds the row unlocked and
 // drops the lock (limits/policy.ts) at the next request.
+import pino from 'pino';
 import type { Config } from '../config/schema.js';
+import { useFingerprintKey } from '../core/secrets.js';
+import { RedisLimitStore } from '../limits/redis.js';
+import { createLogger } from '../ops/logger.js';
+import { resolveSecretKey } from '../runtime.js';
 import type { Store } from '../core/store.js';
 import type { EpochSeconds } from '../core/types.js';
 import type { LimitStore } from '../limits/store.js';
@@ -14,13 +19,25 @@ import { resetLockKeys } from '../limits/policy.js';
  * store (Redis, `redis_url`) is opened here; resetting it needs the installation's
  * fingerprint key (useFingerprintKey) to name the servers' keys.
  */
-function sharedLimitStore(_config: Config): LimitStore | null {
-  return null;
+async function sharedLimitStore(config: Config): Promise<LimitStore | null> {
+  if (!config.redis_url) return null;
+  // resolveSecretKey warns when it has to generate a key file; keep that off stdout.
+  useFingerprintKey(resolveSecretKey(config, createLogger('warn', pino.destination({ dest: 2, sync: true }))));
+  const redis = new RedisLimitStore(config.redis_url);
+  try {
+    await redis.ping();
+    return redis;
+  } catch (e) {
+    // The cleared row still reaches the servers: they drop a lock whose row says unlocked.
+    process.stderr.write(`note: Redis at redis_url is unreachable (${(e as Error).message}); the lock is cleared in the database, which servers check\n`);
+    await redis.close();
+    return null;
+  }
 }
 
 /** Resets a user's or client's lock in the shared limit store, when there is one. */
 export async function resetLocks(config: Config, kind: 'user' | 'client', subject: string): Promise<void> {
-  const shared = sharedLimitStore(config);
+  const shared = await sharedLimitStore(config);
   if (!shared) return;
   try { await resetLockKeys(shared, kind, subject); } finally { await shared.close(); }
 }

@@ -62,6 +62,8 @@ export interface Config {
   signing_alg: SigningAlg;
   /** Seconds a rotated-in signing key is published in the JWKS before it signs. */
   key_publish_ahead: number;
+  /** Redis shared by every instance for lockout and rate-limit counters; unset: in-process. */
+  redis_url?: string;
   /** Processes serving requests (node:cluster); `auto` = one per CPU. */
   workers: number | 'auto';
   /** Seconds a client read from the store is reused; 0 turns the cache off. */
@@ -103,7 +105,7 @@ export const DEFAULTS = {
 /** Every top-level key, with the type used to read its TESSERA_<KEY> override. */
 export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | 'list' | 'object'> = {
   issuer: 'string', allow_insecure_issuer: 'boolean', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
-  database: 'string', data_dir: 'string', secret_key: 'string',
+  database: 'string', data_dir: 'string', secret_key: 'string', redis_url: 'string',
   access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', signing_alg: 'string', key_publish_ahead: 'number',
   client_cache_ttl: 'number', workers: 'string', log_level: 'string',
   dialects: 'list', hcx_client_id: 'string', lockout: 'object', clients: 'list', users: 'list', participants: 'list',

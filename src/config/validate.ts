@@ -248,6 +248,11 @@ export function validateConfig(raw: Raw): Config {
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }
   const idle = int(raw, 'refresh_token_idle_ttl', '', 1, 315_360_000);
   if (idle !== undefined) cfg.refresh_token_idle_ttl = idle;
+  const redis_url = str(raw, 'redis_url', '');
+  if (redis_url !== undefined) {
+    if (!/^rediss?:\/\/[^/]/.test(redis_url)) throw new ConfigError('redis_url', 'must be a redis:// or rediss:// URL');
+    cfg.redis_url = redis_url;
+  }
   const secret_key = str(raw, 'secret_key', '');
   if (secret_key !== undefined) {
     if (secret_key.length < SECRET_KEY_MIN_LENGTH) throw new ConfigError('secret_key', `must be at least ${SECRET_KEY_MIN_LENGTH} characters`);

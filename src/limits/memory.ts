@@ -2,7 +2,7 @@
 // Redis to share it). Entries expire with their window; the map is bounded so a flood of
 // random keys (unknown usernames, spoofed client ids) cannot exhaust memory: at the bound
 // the entries closest to expiry go first.
-import type { Bucket, Failure, Gate, GateResult, LimitState, LimitStore } from './store.js';
+import type { Bucket, Failure, Gate, GateResult, LimitState, LimitStatus, LimitStore } from './store.js';
 
 const MAX_ENTRIES = 200_000;
 
@@ -21,6 +21,10 @@ export class MemoryLimitStore implements LimitStore {
     this.#now = opts.now ?? Date.now;
     this.#sweep = setInterval(() => this.#expire(), 30_000);
     this.#sweep.unref();
+  }
+
+  status(): LimitStatus {
+    return { backend: 'memory' };
   }
 
   async gate(g: Gate): Promise<GateResult> {

@@ -40,8 +40,17 @@ export interface LimitState {
   lockedFor: number;
 }
 
+/** What /readyz and the logs say about where limits are kept. */
+export interface LimitStatus {
+  /** Where counters are kept right now. */
+  backend: 'memory' | 'redis';
+  /** Set while Redis is configured but unreachable and this process limits alone. */
+  degraded?: string;
+}
+
 export interface LimitStore {
   readonly kind: 'memory' | 'redis';
+  status(): LimitStatus;
   gate(g: Gate): Promise<GateResult>;
   /** Count one failure per entry; returns each key's count within its window, in order. */
   fail(failures: readonly Failure[]): Promise<number[]>;

@@ -1,6 +1,7 @@
 // Prometheus metrics (GET /metrics): tokens issued by grant, client and format; OAuth errors
-// by code; requests throttled by reason; request latency by route.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// by code; requests throttled by reason; request latency by route; whether limits are
+// shared (Redis) or per process.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -25,6 +26,11 @@ export class Metrics {
     name: 'tessera_http_request_duration_seconds', help: 'HTTP request latency, by method, route and status',
     labelNames: ['method', 'route', 'status'] as const, registers: [this.registry],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
+
+  readonly limitsDegraded = new Gauge({
+    name: 'tessera_limits_degraded', help: '1 while redis_url is set but Redis is unreachable and this process limits alone',
+    registers: [this.registry],
   });
 
   constructor() {

@@ -28,7 +28,7 @@ for (const backend of BACKENDS) {
       assert.equal(h.status, 200);
       const r = await fetch(`${srv.url}/readyz`);
       assert.equal(r.status, 200);
-      assert.deepEqual(await r.json(), { status: 'ready', store: backend });
+      assert.deepEqual(await r.json(), { status: 'ready', store: backend, limits: 'memory' });
     });
 
     it('metrics count tokens by grant, client and format, errors by code, and latency', async () => {
