@@ -17,6 +17,7 @@ import { devEntities } from './dev/index.js';
 import { builtInEntities } from './dialects/index.js';
 import { applyEntities } from './entities.js';
 import { MemoryLimitStore } from './limits/memory.js';
+import { RateLimits } from './limits/rate.js';
 import type { LimitStore } from './limits/store.js';
 import { Metrics } from './ops/metrics.js';
 import { openStore } from './store/index.js';
@@ -30,6 +31,8 @@ export interface Tessera {
   metrics: Metrics;
   /** Throttling state (lockouts, rate limits): this process's, or Redis shared by all instances. */
   limits: LimitStore;
+  /** The `rate_limit` buckets, kept in `limits`. */
+  rateLimits: RateLimits;
   log: Logger;
   /** Managed entities (built-in, dev) not written because an operator's holds the name. */
   kept: ReadonlySet<string>;
@@ -91,11 +94,12 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     await keys.current(config.signing_alg);
     const metrics = new Metrics();
     if (isWorker()) shareMetrics(metrics.registry);
+    const limits: LimitStore = new MemoryLimitStore();
+    const rateLimits = new RateLimits(limits, config.rate_limit, (reason) => metrics.throttled.inc({ reason }));
     const tokens = new TokenService(store, keys, config, {
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
-    });
+    }, (client) => rateLimits.admitClient(client));
     const inspector = new TokenInspector(store, keys, config);
-    const limits: LimitStore = new MemoryLimitStore();
     // Pick up keys rotated by the CLI or another instance (well before they sign: see
     // key-schedule.ts), and refresh the key retention window.
     const timer = setInterval(() => {
@@ -111,7 +115,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     }, 600_000);
     purge.unref();
     return {
-      config, store, keys, tokens, inspector, metrics, limits, log, kept,
+      config, store, keys, tokens, inspector, metrics, limits, rateLimits, log, kept,
       close: async () => { clearInterval(timer); clearInterval(purge); await limits.close(); await store.close(); },
     };
   } catch (e) {

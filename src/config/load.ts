@@ -40,6 +40,12 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
     } else if (type === 'boolean') {
       if (!/^(true|false)$/.test(v.trim())) throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be true or false`);
       out[key] = v.trim() === 'true';
+    } else if (type === 'json') {
+      try {
+        out[key] = JSON.parse(v);
+      } catch {
+        throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be JSON (an object, true or false)`);
+      }
     } else if (type === 'list') {
       try {
         out[key] = v.trim().startsWith('[') ? parseYaml(v) : v.split(',').map((s) => s.trim()).filter(Boolean);

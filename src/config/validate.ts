@@ -6,6 +6,7 @@ import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS, MIN_KEY_PUBLISH_AHEAD } from '../core
 import { defaultFormatFor } from '../core/profiles/index.js';
 import { isValidScopeToken } from '../core/scope.js';
 import { ConfigError } from './error.js';
+import { validateLimits } from './limits.js';
 import {
   DEFAULTS, DIALECTS, KEY_TYPES, SECRET_KEY_MIN_LENGTH, type ClientConfig, type Config, type ParticipantConfig, type UserConfig,
 } from './schema.js';
@@ -241,6 +242,7 @@ export function validateConfig(raw: Raw): Config {
     log_level: oneOf(raw, 'log_level', '', LOG_LEVELS) ?? DEFAULTS.log_level,
     dialects: dialects as Config['dialects'],
     hcx_client_id: str(raw, 'hcx_client_id', '') ?? DEFAULTS.hcx_client_id,
+    ...validateLimits(raw),
     clients, users, participants,
   };
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }

@@ -1,5 +1,5 @@
 // The token endpoint as one readable function (RFC 6749 §3.2):
-// authenticate the client → look up the grant → the grant decides → mint → persist in one
+// authenticate the client → admit it (rate limit) → look up the grant → the grant decides → mint → persist in one
 // transaction → return what the caller (standard route or dialect) shapes into a response.
 import { randomUUID } from 'node:crypto';
 import { authenticateClient, type PresentedCredentials } from './client-auth/index.js';
@@ -23,6 +23,9 @@ export interface CoreSettings {
 export interface TokenEvents {
   issued?(e: { grant: GrantType; client_id: string; format: string }): void;
 }
+
+/** Lets an authenticated client in, or throws (a rate limit's 429), before its grant does any work. */
+export type ClientAdmission = (client: Client) => Promise<void>;
 
 export interface TokenRequest {
   params: Params;
@@ -54,10 +57,12 @@ export class TokenService {
     private readonly keys: KeyManager,
     private readonly settings: CoreSettings,
     private readonly events: TokenEvents = {},
+    private readonly admit: ClientAdmission = async () => {},
   ) {}
 
   async issue(req: TokenRequest): Promise<TokenResult> {
     const client = await authenticateClient(this.store.clients, req.credentials);
+    await this.admit(client);
     const grantType = req.grantType ?? req.params.grant_type;
     if (!grantType) throw invalidRequest('grant_type is required');
     const grant = grants.get(grantType);

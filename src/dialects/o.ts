@@ -69,6 +69,7 @@ async function introspect(t: Tessera, req: FastifyRequest, reply: FastifyReply):
   const caller = bearer !== undefined
     ? await bearerCaller(t, bearer)
     : await authenticateConfidentialClient(t.store.clients, presentedCredentials(req.headers.authorization, params, 'o'));
+  await t.rateLimits.admitClient(caller);
   if (!params.token) throw invalidRequest('token is required');
   return noStore(reply).send(await introspectionBody(t, caller, await t.inspector.inspect(params.token)));
 }

@@ -1,5 +1,5 @@
 // Prometheus metrics (GET /metrics): tokens issued by grant, client and format; OAuth errors
-// by code; request latency by route.
+// by code; request latency by route; requests refused by a rate limit or lockout.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
@@ -11,6 +11,10 @@ export class Metrics {
   readonly errors = new Counter({
     name: 'tessera_oauth_errors_total', help: 'OAuth error responses, by error code',
     labelNames: ['error'] as const, registers: [this.registry],
+  });
+  readonly throttled = new Counter({
+    name: 'tessera_throttled_total', help: 'Requests refused with 429, by reason (ip_rate, client_rate, ...)',
+    labelNames: ['reason'] as const, registers: [this.registry],
   });
   readonly latency = new Histogram({
     name: 'tessera_http_request_duration_seconds', help: 'HTTP request latency, by method, route and status',

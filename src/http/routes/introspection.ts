@@ -42,7 +42,8 @@ export function introspectionRoute(app: FastifyInstance, t: Tessera): void {
     rejectSecretsInQuery(req.query);
     const params = bodyParams(req.body);
     const caller = await authenticateConfidentialClient(t.store.clients, presentedCredentials(req.headers.authorization, params));
+    await t.rateLimits.admitClient(caller);
     if (!params.token) throw invalidRequest('token is required');
     return noStore(reply).send(await introspectionBody(t, caller, await t.inspector.inspect(params.token)));
-  });
+  }, { rateLimited: true });
 }

@@ -15,11 +15,12 @@ export async function revokeRequest(t: Tessera, req: FastifyRequest, reply: Fast
   rejectSecretsInQuery(req.query);
   const params = bodyParams(req.body);
   const client = await authenticateClient(t.store.clients, presentedCredentials(req.headers.authorization, params, via));
+  await t.rateLimits.admitClient(client);
   if (!params.token) throw invalidRequest('token is required');
   await revokeToken(t.store, t.inspector, client, params.token);
   return noStore(reply).status(200).send();
 }
 
 export function revocationRoute(app: FastifyInstance, t: Tessera): void {
-  route(app, 'POST', '/oauth2/revoke', (req, reply) => revokeRequest(t, req, reply));
+  route(app, 'POST', '/oauth2/revoke', (req, reply) => revokeRequest(t, req, reply), { rateLimited: true });
 }

@@ -33,5 +33,5 @@ export function tokenRoute(app: FastifyInstance, t: Tessera, byProfile: Readonly
     const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params) });
     const shape = (result.client.profile && byProfile.get(result.client.profile)) || standardTokenBody;
     return noStore(reply).send(shape(result));
-  });
+  }, { rateLimited: true });
 }
