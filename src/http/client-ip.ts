@@ -18,6 +18,8 @@ export function canonicalIp(text: string): string | undefined {
   const family = isIP(s);
   if (family === 4) return s;
   if (family !== 6) return undefined;
+  // The common case, cheaply: an IPv4 client of a dual-stack socket.
+  if (/^::ffff:\d/i.test(s) && isIP(s.slice(7)) === 4) return s.slice(7);
   const v6 = new URL(`http://[${s}]/`).hostname.slice(1, -1);
   const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
   if (!mapped) return v6;
@@ -62,6 +64,7 @@ export function parseCidr(text: string): Cidr | undefined {
 export class TrustedProxies {
   readonly size: number;
   readonly #list = new BlockList();
+  readonly #seen = new Map<string, boolean>();
 
   constructor(entries: readonly string[]) {
     for (const e of entries) {
@@ -74,7 +77,15 @@ export class TrustedProxies {
 
   /** `ip` must be canonical (canonicalIp). */
   has(ip: string): boolean {
-    return this.size > 0 && this.#list.check(ip, ip.includes(':') ? 'ipv6' : 'ipv4');
+    if (this.size === 0) return false;
+    // BlockList.check costs microseconds; the same few proxies and clients recur.
+    let hit = this.#seen.get(ip);
+    if (hit === undefined) {
+      hit = this.#list.check(ip, ip.includes(':') ? 'ipv6' : 'ipv4');
+      if (this.#seen.size >= 4096) this.#seen.clear();
+      this.#seen.set(ip, hit);
+    }
+    return hit;
   }
 }
 
