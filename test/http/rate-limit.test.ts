@@ -148,12 +148,22 @@ for (const backend of BACKENDS) {
       }
     });
 
+    it('garbage forwarded headers from the proxy count against the proxy, never an address the client chose', async () => {
+      const t0 = Date.now();
+      const garbage: Record<string, string>[] = [{ 'x-forwarded-for': 'not-an-address' }, { forwarded: 'for="unterminated' }, { 'x-forwarded-for': '192.0.2.9', forwarded: 'for=192.0.2.10' }];
+      for (const h of garbage) assert.equal((await postForm(`${srv.url}/oauth2/introspect`, { token: 'x' }, h)).status, 401, JSON.stringify(h));
+      // The three went to 127.0.0.1's bucket (burst 3): it is empty now, whatever is claimed.
+      expectThrottled(await postForm(`${srv.url}/oauth2/introspect`, { token: 'x' }, { 'x-forwarded-for': '1.2.3.4, junk' }), 5, t0);
+      assert.equal((await postForm(`${srv.url}/oauth2/introspect`, { token: 'x' }, from('192.0.2.9'))).status, 401);
+    });
+
     it('throttled requests are counted by reason, and the request log carries the client address', async () => {
       assert.ok(await throttledCount(srv.url, 'ip_rate') >= 12);
       const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
       assert.ok(requests.some((l) => l.ip === '192.0.2.1' && l.status === 429));
       assert.ok(requests.some((l) => l.ip === '2001:db8:2::1' && l.status === 429));
-      assert.ok(requests.every((l) => l.ip !== '127.0.0.1' || l.path === '/metrics'), 'the proxy is never taken for the client');
+      assert.ok(requests.some((l) => l.ip === '127.0.0.1' && l.path === '/oauth2/introspect' && l.status === 429), 'garbage headers: the proxy');
+      assert.ok(!requests.some((l) => ['not-an-address', '192.0.2.10', '1.2.3.4'].includes(l.ip)), 'never an address from a garbage header');
     });
 
     it('the hot path: one gate for the address, one for the authenticated client', async () => {
