@@ -19,6 +19,7 @@ import { builtInEntities } from './dialects/index.js';
 import { applyEntities } from './entities.js';
 import { openLimitStore, type LimitStore } from './limits/index.js';
 import { Lockout } from './limits/policy.js';
+import { RateLimits } from './limits/rate.js';
 import { Metrics } from './ops/metrics.js';
 import { openStore } from './store/index.js';
 
@@ -33,6 +34,8 @@ export interface Tessera {
   limits: LimitStore;
   /** The lockout over `limits` (limits/policy.ts), or noThrottle with `lockout: false`. */
   lockout: Throttle;
+  /** The `rate_limit` buckets, kept in `limits`. */
+  rateLimits: RateLimits;
   log: Logger;
   /** Managed entities (built-in, dev) not written because an operator's holds the name. */
   kept: ReadonlySet<string>;
@@ -102,9 +105,10 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
       clients: { get: (id) => raw.clients.get(id), setLock: (id, until) => store.clients.setLock(id, until) },
       refused: (reason) => metrics.throttled.inc({ reason }),
     });
+    const rateLimits = new RateLimits(limits, config.rate_limit, (reason) => metrics.throttled.inc({ reason }));
     const tokens = new TokenService(store, keys, config, {
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
-    }, lockout);
+    }, lockout, (client) => rateLimits.admitClient(client));
     const inspector = new TokenInspector(store, keys, config);
     // Pick up keys rotated by the CLI or another instance (well before they sign: see
     // key-schedule.ts), and refresh the key retention window.
@@ -121,7 +125,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     }, 600_000);
     purge.unref();
     return {
-      config, store, keys, tokens, inspector, metrics, limits, lockout, log, kept,
+      config, store, keys, tokens, inspector, metrics, limits, lockout, rateLimits, log, kept,
       close: async () => { clearInterval(timer); clearInterval(purge); await limits.close(); await store.close(); },
     };
   } catch (e) {

@@ -39,6 +39,18 @@ export interface ParticipantConfig {
   roles: string[];
 }
 
+/** A token bucket: `rate` requests per second on average, `burst` at once. */
+export interface BucketConfig {
+  rate: number;
+  burst: number;
+}
+
+/** Per client IP and per authenticated client; `false` turns one (or, at the top, both) off. */
+export interface RateLimitConfig {
+  ip: BucketConfig | false;
+  client: BucketConfig | false;
+}
+
 export const DIALECTS = ['o', 'apk', 'hcx', 'v1'] as const;
 export type DialectName = (typeof DIALECTS)[number];
 
@@ -74,6 +86,20 @@ export interface Config {
   hcx_client_id: string;
   /** Failure counting and lockout (config/lockout.ts); false: off. */
   lockout: LockoutConfig | false;
+  /** Token buckets on the token, introspection, revocation and dialect routes; false: none. */
+  rate_limit: RateLimitConfig | false;
+  /** CIDRs (or addresses) of proxies whose X-Forwarded-For / Forwarded names the client. */
+  trusted_proxies: string[];
+  /** Seconds a client has to send the request line and headers. */
+  http_headers_timeout: number;
+  /** Seconds a client has to send the whole request, body included. */
+  http_request_timeout: number;
+  /** Seconds an idle keep-alive connection is kept open. */
+  http_keep_alive_timeout: number;
+  /** Open connections per process; 0: no limit. */
+  max_connections: number;
+  /** Open connections per client address (an IPv6 /64) per process, trusted proxies exempt; 0: no limit. */
+  max_connections_per_ip: number;
   clients: ClientConfig[];
   users: UserConfig[];
   participants: ParticipantConfig[];
@@ -97,6 +123,13 @@ export const DEFAULTS = {
   log_level: 'info',
   dialects: [...DIALECTS],
   hcx_client_id: 'hcx',
+  rate_limit: { ip: { rate: 1000, burst: 2000 }, client: { rate: 1000, burst: 2000 } },
+  trusted_proxies: [],
+  http_headers_timeout: 10,
+  http_request_timeout: 30,
+  http_keep_alive_timeout: 72,
+  max_connections: 10_000,
+  max_connections_per_ip: 256,
   clients: [],
   users: [],
   participants: [],
@@ -109,4 +142,6 @@ export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | '
   access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', signing_alg: 'string', key_publish_ahead: 'number',
   client_cache_ttl: 'number', workers: 'string', log_level: 'string',
   dialects: 'list', hcx_client_id: 'string', lockout: 'object', clients: 'list', users: 'list', participants: 'list',
+  rate_limit: 'object', trusted_proxies: 'list', http_headers_timeout: 'number', http_request_timeout: 'number',
+  http_keep_alive_timeout: 'number', max_connections: 'number', max_connections_per_ip: 'number',
 };

@@ -7,6 +7,7 @@ import { defaultFormatFor } from '../core/profiles/index.js';
 import { isValidScopeToken } from '../core/scope.js';
 import { ConfigError } from './error.js';
 import { validateLockout } from './lockout.js';
+import { validateLimits } from './limits.js';
 import {
   DEFAULTS, DIALECTS, KEY_TYPES, SECRET_KEY_MIN_LENGTH, type ClientConfig, type Config, type ParticipantConfig, type UserConfig,
 } from './schema.js';
@@ -243,6 +244,7 @@ export function validateConfig(raw: Raw): Config {
     dialects: dialects as Config['dialects'],
     hcx_client_id: str(raw, 'hcx_client_id', '') ?? DEFAULTS.hcx_client_id,
     lockout: validateLockout(raw.lockout),
+    ...validateLimits(raw),
     clients, users, participants,
   };
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }

@@ -1,7 +1,7 @@
 // The token endpoint as one readable function (RFC 6749 §3.2):
-// the lockout gate → authenticate the client → look up the grant → the grant decides → mint
-// → persist in one transaction → return what the caller (standard route or dialect) shapes
-// into a response.
+// the lockout gate → authenticate the client → admit it (rate limit) → look up the grant →
+// the grant decides → mint → persist in one transaction → return what the caller (standard
+// route or dialect) shapes into a response.
 import { randomUUID } from 'node:crypto';
 import type { PresentedCredentials } from './client-auth/index.js';
 import { invalidGrant, invalidRequest, unauthorizedClient, unsupportedGrantType } from './errors.js';
@@ -25,6 +25,9 @@ export interface CoreSettings {
 export interface TokenEvents {
   issued?(e: { grant: GrantType; client_id: string; format: string }): void;
 }
+
+/** Lets an authenticated client in, or throws (a rate limit's 429), before its grant does any work. */
+export type ClientAdmission = (client: Client) => Promise<void>;
 
 export interface TokenRequest {
   params: Params;
@@ -59,6 +62,7 @@ export class TokenService {
     private readonly settings: CoreSettings,
     private readonly events: TokenEvents = {},
     private readonly throttle: Throttle = noThrottle,
+    private readonly admit: ClientAdmission = async () => {},
   ) {}
 
   async issue(req: TokenRequest): Promise<TokenResult> {
@@ -71,6 +75,7 @@ export class TokenService {
     const client = await authenticateGuarded(
       { throttle: this.throttle, clients: this.store.clients, ip: req.ip, alsoLocks: [...token, ...user] }, req.credentials,
     );
+    await this.admit(client);
     if (!grantType) throw invalidRequest('grant_type is required');
     const grant = grants.get(grantType);
     if (!grant) throw unsupportedGrantType(`grant_type ${JSON.stringify(grantType.slice(0, 64))} is not supported`);

@@ -2,7 +2,7 @@
 // /api/v0.7|v0.8|v0.9 become password (or refresh_token) grants of the built-in public
 // client `hcx_client_id`; the answer is Keycloak's token response, errors are HCX's
 // `{timestamp, error: {code, message}}`. Claims: core/profiles/hcx.ts.
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { invalidRequest, OAuthError } from '../core/errors.js';
 import type { Params } from '../core/grants/index.js';
 import type { PresentedCredentials } from '../core/client-auth/index.js';
@@ -13,6 +13,7 @@ import { rejectSecretsInQuery } from '../http/credentials.js';
 import { noStore } from '../http/reply.js';
 import type { Tessera } from '../runtime.js';
 import type { Dialect, DialectRoute } from './dialect.js';
+import { clientIpOf } from '../http/rate-limit.js';
 
 export const HCX_VERSIONS = ['v0.7', 'v0.8', 'v0.9'] as const;
 
@@ -105,10 +106,9 @@ async function generate(t: Tessera, body: unknown, ip: string, participant: bool
 const routes: DialectRoute[] = HCX_VERSIONS.flatMap((v) => ([['participant', true], ['user', false]] as const).map(([path, participant]) => ({
   method: 'POST' as const,
   url: `/api/${v}/${path}/auth/token/generate`,
-  handler: async (t: Tessera, req: { query: unknown; body: unknown; ip: string }, reply: FastifyReply) => {
+  handler: async (t: Tessera, req: FastifyRequest, reply: FastifyReply) => {
     rejectSecretsInQuery(req.query);
-    // TODO(client-ip)
-    return noStore(reply).send(hcxTokenBody(await generate(t, req.body, req.ip, participant)));
+    return noStore(reply).send(hcxTokenBody(await generate(t, req.body, clientIpOf(req), participant)));
   },
 })));
 

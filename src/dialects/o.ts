@@ -15,6 +15,7 @@ import { introspectionCaller, introspectionReply } from '../http/routes/introspe
 import { revokeRequest } from '../http/routes/revocation.js';
 import type { Tessera } from '../runtime.js';
 import type { Dialect } from './dialect.js';
+import { clientIpOf } from '../http/rate-limit.js';
 
 /** oauthlib's description for a failed password grant (oauthlib/oauth2/rfc6749/grant_types). */
 export const O_INVALID_CREDENTIALS = 'Invalid credentials given.';
@@ -66,7 +67,7 @@ async function introspect(t: Tessera, req: FastifyRequest, reply: FastifyReply):
   rejectSecretsInQuery(req.query);
   const params = bodyParams(req.body);
   const bearer = bearerToken(req.headers.authorization);
-  const ip = req.ip; // TODO(client-ip)
+  const ip = clientIpOf(req);
   let caller: Client;
   if (bearer === undefined) {
     caller = await introspectionCaller(t, presentedCredentials(req.headers.authorization, params, 'o'), ip);
@@ -75,6 +76,7 @@ async function introspect(t: Tessera, req: FastifyRequest, reply: FastifyReply):
     caller = await bearerCaller(t, bearer);
     await t.lockout.gate([lockSubject.ip(ip), lockSubject.token(caller.client_id)]);
   }
+  await t.rateLimits.admitClient(caller);
   return introspectionReply(t, reply, caller, params.token, ip);
 }
 
@@ -88,8 +90,7 @@ export const oDialect: Dialect = {
       handler: async (t, req, reply) => {
         rejectSecretsInQuery(req.query);
         const params = bodyParams(req.body);
-        // TODO(client-ip)
-        const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params, 'o'), ip: req.ip });
+        const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params, 'o'), ip: clientIpOf(req) });
         return noStore(reply).send(oTokenBody(result));
       },
     },

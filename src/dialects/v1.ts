@@ -9,6 +9,7 @@ import { bodyParams } from '../http/body.js';
 import { bearerToken, presentedCredentials, rejectSecretsInQuery } from '../http/credentials.js';
 import { noStore } from '../http/reply.js';
 import type { Dialect } from './dialect.js';
+import { clientIpOf } from '../http/rate-limit.js';
 
 /** The document's failure body for GET /v1/oauth/token, with RFC 6750 §3's challenge. */
 export const V1_INVALID_HEADER = 'missing/invalid parameters authorization header';
@@ -51,8 +52,7 @@ export const v1Dialect: Dialect = {
         const checkUser = Object.hasOwn(TOKEN_TYPES, tokenType) ? TOKEN_TYPES[tokenType as keyof typeof TOKEN_TYPES] : undefined;
         if (!checkUser) throw invalidRequest(`token_type ${JSON.stringify(tokenType.slice(0, 32))} is not supported: use /v1/oauth/token/user or /v1/oauth/token/company`);
         const params = bodyParams(req.body);
-        // TODO(client-ip)
-        const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params, 'v1'), ip: req.ip, checkUser });
+        const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params, 'v1'), ip: clientIpOf(req), checkUser });
         return noStore(reply).send(v1TokenBody(result));
       },
     },

@@ -5,7 +5,10 @@ import { OAuthError } from '../core/errors.js';
 import { enabledDialects, type Dialect } from '../dialects/index.js';
 import type { Tessera } from '../runtime.js';
 import { bodyParams, parseForm, parseJson, rejectQueryBodyRepeats } from './body.js';
+import { TrustedProxies } from './client-ip.js';
+import { createHttpServer } from './connections.js';
 import { handleError } from './errors.js';
+import { clientAddressHooks } from './rate-limit.js';
 import { healthRoutes } from './routes/health.js';
 import { introspectionRoute } from './routes/introspection.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -24,16 +27,19 @@ export interface AppOptions {
 
 /** A dialect's routes, each with the dialect's error body. */
 function mountDialect(app: FastifyInstance, t: Tessera, d: Dialect): void {
-  for (const r of d.routes) route(app, r.method, r.url, (req, reply) => r.handler(t, req, reply), d.formatError);
+  // Every dialect route issues or checks tokens: all are rate limited.
+  for (const r of d.routes) route(app, r.method, r.url, (req, reply) => r.handler(t, req, reply), { formatError: d.formatError, rateLimited: true });
 }
 
 export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<FastifyInstance> {
-  const options: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
+  const proxies = new TrustedProxies(t.config.trusted_proxies);
+  const options: FastifyServerOptions = {
     loggerInstance: t.log,
     // Our own one-line-per-request log (onResponse) replaces Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    requestTimeout: 30_000,
+    // Timeouts and connection caps (and HTTPS) are set on the server itself.
+    serverFactory: (handler) => createHttpServer(handler, t.config, proxies, opts.https),
     // A client-chosen request id is kept when it is short and plain; otherwise one is made.
     genReqId: (req) => {
       const h = req.headers['x-request-id'];
@@ -41,7 +47,6 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
     },
     return503OnClosing: true,
   };
-  if (opts.https) options.https = opts.https;
   const app = Fastify(options) as unknown as FastifyInstance;
 
   app.removeAllContentTypeParsers();
@@ -53,13 +58,14 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
   });
 
   app.addHook('onRequest', async (req, reply) => { reply.header('x-request-id', req.id); });
+  clientAddressHooks(app, t, proxies);
   // Every route that reads a body, standard or dialect, after the body is parsed.
   app.addHook('preHandler', async (req) => { if (!req.is404) rejectQueryBodyRepeats(req.query, bodyParams(req.body)); });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     t.metrics.latency.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     // One line per request, without the query string (it could carry a secret).
-    req.log.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+    req.log.info({ method: req.method, path: req.url.split('?')[0], ip: req.clientIp, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
   });
   const countError = (code: string) => t.metrics.errors.inc({ error: code });
   app.setErrorHandler((err, req, reply) => handleError(err, req, reply, countError));

@@ -28,6 +28,7 @@ describe('configuration', () => {
     assert.equal(c.key_publish_ahead, 600);
     assert.deepEqual(c.dialects, ['o', 'apk', 'hcx', 'v1']);
     assert.equal(c.refresh_token_idle_ttl, undefined);
+    assert.equal(c.http_request_timeout, 30);
   });
 
   it('reads disabled and refresh_token_idle_ttl on clients and users', () => {
@@ -121,6 +122,50 @@ describe('configuration', () => {
     assert.deepEqual(c.dialects, ['o', 'v1']);
     assert.equal(c.secret_key, 'k'.repeat(40));
     assert.equal(c.clients[0]?.client_id, 'env');
+  });
+
+  it('rate_limit, trusted_proxies and the connection keys: defaults, forms, env overrides', () => {
+    const d = validateConfig({});
+    assert.deepEqual(d.rate_limit, { ip: { rate: 1000, burst: 2000 }, client: { rate: 1000, burst: 2000 } });
+    assert.deepEqual(d.trusted_proxies, []);
+    assert.deepEqual([d.http_headers_timeout, d.http_request_timeout, d.http_keep_alive_timeout, d.max_connections, d.max_connections_per_ip], [10, 30, 72, 10_000, 256]);
+    assert.equal(validateConfig({ rate_limit: false }).rate_limit, false);
+    assert.deepEqual(validateConfig({ rate_limit: { ip: { rate: 0.5 }, client: false } }).rate_limit, { ip: { rate: 0.5, burst: 1 }, client: false });
+    assert.deepEqual(validateConfig({ rate_limit: { client: { rate: 5, burst: 7 } } }).rate_limit, { ip: { rate: 1000, burst: 2000 }, client: { rate: 5, burst: 7 } });
+    assert.deepEqual(validateConfig({ trusted_proxies: ['10.0.0.0/8', '::ffff:192.168.0.0/112', '2001:DB8::/32', '127.0.0.1'] }).trusted_proxies,
+      ['10.0.0.0/8', '192.168.0.0/16', '2001:db8::/32', '127.0.0.1/32']);
+    const env = validateConfig(applyEnv({}, {
+      TESSERA_RATE_LIMIT: '{"ip":{"rate":10,"burst":20},"client":false}', TESSERA_TRUSTED_PROXIES: '10.0.0.1,10.0.0.2',
+      TESSERA_HTTP_HEADERS_TIMEOUT: '5', TESSERA_MAX_CONNECTIONS_PER_IP: '0',
+    }));
+    assert.deepEqual(env.rate_limit, { ip: { rate: 10, burst: 20 }, client: false });
+    assert.deepEqual(env.trusted_proxies, ['10.0.0.1/32', '10.0.0.2/32']);
+    assert.equal(env.http_headers_timeout, 5);
+    assert.equal(env.max_connections_per_ip, 0);
+    assert.equal(validateConfig(applyEnv({ rate_limit: { ip: false } }, { TESSERA_RATE_LIMIT: 'false' })).rate_limit, false);
+    assert.throws(() => applyEnv({}, { TESSERA_RATE_LIMIT: 'off' }), /config: rate_limit: TESSERA_RATE_LIMIT must be false or a JSON object/);
+  });
+
+  it('rate_limit, trusted_proxies and the connection keys: problems name the key', () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ trusted_proxies: ['10.0.0.0/8', '10.0.0.0/33'] }, /config: trusted_proxies\[1\]: "10\.0\.0\.0\/33" is not an IP address or CIDR/],
+      [{ trusted_proxies: ['proxy.example.com'] }, /config: trusted_proxies\[0\]: "proxy\.example\.com" is not an IP address or CIDR/],
+      [{ trusted_proxies: [42] }, /config: trusted_proxies\[0\]: 42 is not an IP address or CIDR/],
+      [{ trusted_proxies: { a: 1 } }, /config: trusted_proxies: must be a list/],
+      [{ rate_limit: 'fast' }, /config: rate_limit: must be false or a mapping with ip and client/],
+      [{ rate_limit: { ip: { rate: 0 } } }, /config: rate_limit\.ip\.rate: must be a number from 0\.001 to 1000000/],
+      [{ rate_limit: { ip: { burst: 5 } } }, /config: rate_limit\.ip\.rate: is required/],
+      [{ rate_limit: { client: { rate: 5, burst: 1.5 } } }, /config: rate_limit\.client\.burst: must be a whole number from 1/],
+      [{ rate_limit: { client: { rate: 5, brust: 10 } } }, /config: rate_limit\.client\.brust: is not a known key/],
+      [{ rate_limit: { user: {} } }, /config: rate_limit\.user: is not a known key/],
+      [{ rate_limit: { ip: 100 } }, /config: rate_limit\.ip: must be false or a mapping with rate and burst/],
+      [{ http_headers_timeout: 0 }, /config: http_headers_timeout: must be a whole number from 1 to 3600/],
+      [{ http_headers_timeout: 40 }, /config: http_headers_timeout: must not exceed http_request_timeout \(30 s\)/],
+      [{ http_keep_alive_timeout: 'long' }, /config: http_keep_alive_timeout: must be a whole number/],
+      [{ max_connections: -1 }, /config: max_connections: must be a whole number from 0/],
+      [{ max_connections_per_ip: 1.5 }, /config: max_connections_per_ip: must be a whole number from 0/],
+    ];
+    for (const [raw, msg] of cases) assert.throws(() => validateConfig(raw), msg, JSON.stringify(raw));
   });
 
   it('reads YAML and JSON files', () => {

@@ -12,6 +12,7 @@ import { bodyParams } from '../body.js';
 import { presentedCredentials, rejectSecretsInQuery } from '../credentials.js';
 import { noStore } from '../reply.js';
 import { route } from './methods.js';
+import { clientIpOf } from '../rate-limit.js';
 
 /** The RFC 7662 §2.2 answer to `caller`: `{"active": false}` unless active and entitled. */
 export async function introspectionBody(t: Tessera, caller: Client, token: InspectedToken | null): Promise<Record<string, unknown>> {
@@ -57,8 +58,9 @@ export function introspectionRoute(app: FastifyInstance, t: Tessera): void {
   route(app, 'POST', '/oauth2/introspect', async (req, reply) => {
     rejectSecretsInQuery(req.query);
     const params = bodyParams(req.body);
-    const ip = req.ip; // TODO(client-ip)
+    const ip = clientIpOf(req);
     const caller = await introspectionCaller(t, presentedCredentials(req.headers.authorization, params), ip);
+    await t.rateLimits.admitClient(caller);
     return introspectionReply(t, reply, caller, params.token, ip);
-  });
+  }, { rateLimited: true });
 }

@@ -6,6 +6,13 @@ import { methodNotAllowed } from '../errors.js';
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 export type Method = 'GET' | 'POST';
 
+export interface RouteSettings {
+  /** A dialect's error body (http/errors.ts). */
+  formatError?: ErrorFormatter | undefined;
+  /** A token or token-validation endpoint: behind the per-address rate limit (http/rate-limit.ts). */
+  rateLimited?: boolean;
+}
+
 const ALL: HTTPMethods[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
 
 export function route(
@@ -13,10 +20,12 @@ export function route(
   method: Method | readonly Method[],
   url: string,
   handler: Handler,
-  formatError?: ErrorFormatter,
+  settings: RouteSettings = {},
 ): void {
   const methods: Method[] = typeof method === 'string' ? [method] : [...method];
-  const config: { formatError?: ErrorFormatter } = formatError ? { formatError } : {};
+  const config: { formatError?: ErrorFormatter; rateLimited?: boolean } = {};
+  if (settings.formatError) config.formatError = settings.formatError;
+  if (settings.rateLimited) config.rateLimited = true;
   app.route({ method: methods, url, handler, config });
   // RFC 9110 §9.3.2: a GET endpoint answers HEAD too (Fastify adds it).
   const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');

@@ -9,18 +9,20 @@ import { bodyParams } from '../body.js';
 import { presentedCredentials, rejectSecretsInQuery } from '../credentials.js';
 import { noStore } from '../reply.js';
 import { route } from './methods.js';
+import { clientIpOf } from '../rate-limit.js';
 
 /** The RFC 7009 request; dialects that offer revocation answer it on their own path (`via`). */
 export async function revokeRequest(t: Tessera, req: FastifyRequest, reply: FastifyReply, via?: string): Promise<FastifyReply> {
   rejectSecretsInQuery(req.query);
   const params = bodyParams(req.body);
-  const ip = req.ip; // TODO(client-ip)
+  const ip = clientIpOf(req);
   const client = await authenticateGuarded({ throttle: t.lockout, clients: t.store.clients, ip }, presentedCredentials(req.headers.authorization, params, via));
+  await t.rateLimits.admitClient(client);
   if (!params.token) throw invalidRequest('token is required');
   await revokeToken(t.store, t.inspector, client, params.token);
   return noStore(reply).status(200).send();
 }
 
 export function revocationRoute(app: FastifyInstance, t: Tessera): void {
-  route(app, 'POST', '/oauth2/revoke', (req, reply) => revokeRequest(t, req, reply));
+  route(app, 'POST', '/oauth2/revoke', (req, reply) => revokeRequest(t, req, reply), { rateLimited: true });
 }

@@ -7,6 +7,7 @@ import { bodyParams } from '../body.js';
 import { presentedCredentials, rejectSecretsInQuery } from '../credentials.js';
 import { noStore } from '../reply.js';
 import { route } from './methods.js';
+import { clientIpOf } from '../rate-limit.js';
 
 /** RFC 6749 §5.1 success body. */
 export function standardTokenBody(r: TokenResult): Record<string, unknown> {
@@ -30,9 +31,8 @@ export function tokenRoute(app: FastifyInstance, t: Tessera, byProfile: Readonly
   route(app, 'POST', '/oauth2/token', async (req, reply) => {
     rejectSecretsInQuery(req.query);
     const params = bodyParams(req.body);
-    // TODO(client-ip)
-    const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params), ip: req.ip });
+    const result = await t.tokens.issue({ params, credentials: presentedCredentials(req.headers.authorization, params), ip: clientIpOf(req) });
     const shape = (result.client.profile && byProfile.get(result.client.profile)) || standardTokenBody;
     return noStore(reply).send(shape(result));
-  });
+  }, { rateLimited: true });
 }

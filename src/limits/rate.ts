@@ -1,0 +1,46 @@
+// Rate limits (RFC 6819 §4.4.3.6, §5.1.4.2.3): a token bucket per client address, taken
+// before a request is read, and one per authenticated client, taken after the client has
+// proved who it is and before the grant does any work. Why the client bucket waits for
+// authentication: one keyed on a client_id as presented would let anyone empty a
+// victim's bucket by naming it (docs/security.md, "Rate limits and client IP").
+import type { RateLimitConfig } from '../config/schema.js';
+import { throttled } from '../core/errors.js';
+import type { Client } from '../core/types.js';
+import { subnetKey } from '../http/client-ip.js';
+import type { LimitStore } from './store.js';
+
+export type ThrottleReason = 'ip_rate' | 'client_rate';
+
+export class RateLimits {
+  constructor(
+    private readonly store: LimitStore,
+    private readonly config: RateLimitConfig | false,
+    private readonly refused: (reason: ThrottleReason) => void,
+  ) {}
+
+  /** One bucket per IPv4 address or IPv6 /64 (`ip` canonical, see http/client-ip.ts). */
+  async admitAddress(ip: string): Promise<void> {
+    const b = this.config && this.config.ip;
+    if (!b) return;
+    const { retryAfter } = await this.store.gate({ buckets: [{ key: `rate:ip:${subnetKey(ip)}`, rate: b.rate, burst: b.burst }] });
+    if (retryAfter > 0) {
+      this.refused('ip_rate');
+      throw throttled(retryAfter, `rate limit of address ${ip}`);
+    }
+  }
+
+  /**
+   * The client authenticated (or named itself, if public). A public client proves nothing
+   * (RFC 6749 §2.1): anyone may name it, so a bucket of its own is one anyone can empty.
+   * It is limited per address only.
+   */
+  async admitClient(client: Client): Promise<void> {
+    const b = this.config && this.config.client;
+    if (!b || client.token_endpoint_auth_method === 'none') return;
+    const { retryAfter } = await this.store.gate({ buckets: [{ key: `rate:client:${client.client_id}`, rate: b.rate, burst: b.burst }] });
+    if (retryAfter > 0) {
+      this.refused('client_rate');
+      throw throttled(retryAfter, `rate limit of client ${client.client_id}`);
+    }
+  }
+}
