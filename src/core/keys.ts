@@ -27,7 +27,18 @@ export interface KeyManagerOptions {
   publishAhead?: number;
   /** Epoch seconds; tests move it. */
   now?: () => number;
+  /** Milliseconds after creating a first key before looking at the store again (FIRST_KEY_RECHECK_MS). */
+  firstKeyRecheckMs?: number;
 }
+
+/**
+ * Instances starting together on an empty database may each create a first key for an
+ * algorithm; the store keeps the last one signing (retireOthers), but an instance that
+ * loaded before it was stored would sign with its own until the next periodic reload
+ * (60 s), and publish a different JWKS meanwhile. One more look this long after creating a
+ * first key makes every instance converge in seconds.
+ */
+export const FIRST_KEY_RECHECK_MS = 2000;
 
 function generate(alg: SigningAlg): { privateKey: KeyObject; publicKey: KeyObject } {
   switch (alg) {
@@ -79,6 +90,7 @@ export class KeyManager {
   readonly #maxTtl: () => number;
   readonly #publishAhead: number;
   readonly #now: () => number;
+  readonly #recheckMs: number;
 
   constructor(repo: KeyRepo, secret: string, maxTtl: () => number, opts: KeyManagerOptions = {}) {
     this.#repo = repo;
@@ -86,6 +98,7 @@ export class KeyManager {
     this.#maxTtl = maxTtl;
     this.#publishAhead = opts.publishAhead ?? DEFAULT_KEY_PUBLISH_AHEAD;
     this.#now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+    this.#recheckMs = opts.firstKeyRecheckMs ?? FIRST_KEY_RECHECK_MS;
   }
 
   /** Load keys from the store (again): picks up rotations done by the CLI or another instance. */
@@ -127,7 +140,12 @@ export class KeyManager {
 
   async #first(alg: SigningAlg): Promise<SigningKey> {
     await this.load(); // another instance may have made it meanwhile
-    return this.currentSync(alg) ?? this.rotate(alg);
+    const known = this.currentSync(alg);
+    if (known) return known;
+    const made = await this.rotate(alg);
+    // A failed look is retried by the periodic reload; nothing to report here.
+    setTimeout(() => { this.load().catch(() => {}); }, this.#recheckMs).unref();
+    return made;
   }
 
   /**
