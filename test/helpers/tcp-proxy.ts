@@ -1,13 +1,15 @@
 // A TCP proxy between Tessera and its database, for outage tests: forward, cut (every
 // connection dropped and the port closed: ECONNREFUSED, as a stopped database), blackhole
-// (connections accepted and never answered: a partition or a hung server), and restore.
+// (connections accepted and never answered: a partition or a hung server), stall (the
+// open connections go silent too, as in a partition that drops packets), and restore.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
-export type ProxyMode = 'forward' | 'blackhole' | 'cut';
+export type ProxyMode = 'forward' | 'blackhole' | 'stall' | 'cut';
 
 export class TcpProxy {
   #server: Server | undefined;
   #sockets = new Set<Socket>();
+  #pairs = new Set<[Socket, Socket]>();
   #mode: ProxyMode = 'forward';
   port = 0;
 
@@ -30,7 +32,7 @@ export class TcpProxy {
     client.on('close', () => this.#sockets.delete(client));
     client.on('error', () => {});
     // Blackhole: hold the connection open, read nothing out, send nothing back.
-    if (this.#mode === 'blackhole') return;
+    if (this.#mode === 'blackhole' || this.#mode === 'stall') return;
     const upstream = createConnection(this.targetPort, this.targetHost);
     this.#sockets.add(upstream);
     upstream.on('close', () => { this.#sockets.delete(upstream); client.destroy(); });
@@ -38,11 +40,15 @@ export class TcpProxy {
     client.on('close', () => upstream.destroy());
     client.pipe(upstream);
     upstream.pipe(client);
+    const pair: [Socket, Socket] = [client, upstream];
+    this.#pairs.add(pair);
+    client.on('close', () => this.#pairs.delete(pair));
   }
 
   #dropAll(): void {
     for (const s of this.#sockets) s.destroy();
     this.#sockets.clear();
+    this.#pairs.clear();
   }
 
   /** The database is gone: every connection dropped, new ones refused. */
@@ -64,9 +70,24 @@ export class TcpProxy {
     this.#dropAll();
   }
 
-  /** Back to forwarding (the same port). Connections held by a blackhole are dropped. */
+  /**
+   * Silence without a word: open connections stay open but nothing passes either way any
+   * more (no FIN, no RST), and new ones are accepted and left hanging. Only a client-side
+   * timeout gets a client out.
+   */
+  stall(): void {
+    this.#mode = 'stall';
+    for (const [client, upstream] of this.#pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  /** Back to forwarding (the same port). Connections held by a blackhole or stall are dropped. */
   async restore(): Promise<void> {
-    if (this.#mode === 'blackhole') this.#dropAll();
+    if (this.#mode === 'blackhole' || this.#mode === 'stall') this.#dropAll();
     if (!this.#server) await this.start();
     this.#mode = 'forward';
   }

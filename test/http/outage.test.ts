@@ -3,11 +3,12 @@
 // answers 503 + Retry-After with temporarily_unavailable, in the body its route speaks,
 // within seconds and never a hang; no token is handed out that was not stored; a cached
 // client's client_credentials JWT (nothing to store) keeps working; /readyz says 503; and
-// when the database is back, requests succeed again without a restart.
+// when the database is back, requests succeed again without a restart. A stalled network
+// (open connections that go silent) is bounded by the query timeout.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pgUrl } from '../helpers/pg.js';
-import { basic, postForm, startTestServer, type TestServer } from '../helpers/server.js';
+import { basic, startTestServer, type TestServer } from '../helpers/server.js';
 import { makeDatabase, type TestStore } from '../helpers/stores.js';
 import { TcpProxy, viaProxy } from '../helpers/tcp-proxy.js';
 import { PASSWORDS, SECRETS, standardConfig } from './fixtures.js';
@@ -25,8 +26,16 @@ describe('PostgreSQL outage', { skip: pgUrl ? false : 'TESSERA_TEST_DATABASE_URL
   const ok = (r: { status: number; text: string }) => assert.equal(r.status, 200, r.text);
 
   // Every request below carries a 10 s abort: a hang fails the test instead of stalling it.
-  const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
-    postForm(`${srv.url}${path}`, form, headers);
+  const post = async (path: string, form: Record<string, string>, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${srv.url}${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(form).toString(), signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    let json: any;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    return { status: res.status, headers: res.headers, json, text };
+  };
   const svcToken = () => post('/oauth2/token', { grant_type: 'client_credentials' }, { authorization: basic('svc', SECRETS.svc) });
   const opaqueToken = () => post('/oauth2/token', { grant_type: 'client_credentials' }, { authorization: basic('opaque', SECRETS.opaque) });
   const passwordToken = () => post('/oauth2/token', { grant_type: 'password', username: 'alice', password: PASSWORDS.alice }, { authorization: basic('app', SECRETS.app) });
@@ -60,7 +69,10 @@ describe('PostgreSQL outage', { skip: pgUrl ? false : 'TESSERA_TEST_DATABASE_URL
     await proxy.start();
     // client_cache_ttl 1: the cached clients are past their ttl when the database goes, so
     // serving them is stale-if-error, not an ordinary cache hit.
-    srv = await startTestServer('postgres', { ...standardConfig, client_cache_ttl: 1, database: viaProxy(db.url, proxy) }, { db });
+    // Statement and query timeouts from the URL (as an operator may set them), shorter than
+    // the defaults so the stall case is quick; the connect timeout keeps its default (2 s).
+    const database = viaProxy(db.url, proxy, { statement_timeout: '2000', query_timeout: '2500' });
+    srv = await startTestServer('postgres', { ...standardConfig, client_cache_ttl: 1, database }, { db });
   });
   after(async () => {
     await srv?.close();
@@ -140,6 +152,21 @@ describe('PostgreSQL outage', { skip: pgUrl ? false : 'TESSERA_TEST_DATABASE_URL
     assert.equal(r.r.status, 503);
     assert.ok(r.ms < 3000, `/readyz answered in ${r.ms} ms`);
     t.diagnostic(`blackholed database: /readyz 503 in ${r.ms} ms`);
+    await proxy.restore();
+    const back = await until200(passwordToken);
+    t.diagnostic(`restored database: 200 again after ${back} ms`);
+  });
+
+  it('stall: pooled connections that go silent mid-query give 503 after the query timeout, not a hang; recovers', async (t) => {
+    ok(await passwordToken()); // pooled connections are open and idle
+    proxy.stall();
+    const first = await elapsed(passwordToken);
+    assertUnavailable(first.r, 'password grant');
+    assert.ok(first.ms >= 2000 && first.ms < 5000, `503 after ${first.ms} ms (query_timeout 2500 ms)`);
+    t.diagnostic(`stalled connections: 503 after ${first.ms} ms`);
+    const r = await elapsed(ready);
+    assert.equal(r.r.status, 503);
+    assert.ok(r.ms < 5000, `/readyz answered in ${r.ms} ms`);
     await proxy.restore();
     const back = await until200(passwordToken);
     t.diagnostic(`restored database: 200 again after ${back} ms`);
