@@ -33,10 +33,11 @@ export interface KeyManagerOptions {
 
 /**
  * Instances starting together on an empty database may each create a first key for an
- * algorithm; the store keeps the last one signing (retireOthers), but an instance that
- * loaded before it was stored would sign with its own until the next periodic reload
- * (60 s), and publish a different JWKS meanwhile. One more look this long after creating a
- * first key makes every instance converge in seconds.
+ * algorithm. All of them stay valid and every instance picks the same one to sign with
+ * (key-schedule.ts), but only among the keys it has loaded: an instance that loaded before
+ * another's key was stored would sign with its own until the next periodic reload (60 s),
+ * and publish a different JWKS meanwhile. One more look this long after creating a first
+ * key makes every instance converge in seconds.
  */
 export const FIRST_KEY_RECHECK_MS = 2000;
 
@@ -168,7 +169,8 @@ export class KeyManager {
     const kid = await calculateJwkThumbprint(publicJwk);
     await this.load(); // what signs now, as the store has it (another instance may have rotated)
     const now = this.#now();
-    const activatesAt = this.currentSync(alg) ? now + publishAhead : now;
+    const signing = this.currentSync(alg);
+    const activatesAt = signing ? now + publishAhead : now;
     const stored: StoredKey = {
       kid, alg,
       public_jwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
@@ -176,7 +178,10 @@ export class KeyManager {
       created_at: now, activates_at: activatesAt, retired_at: null,
     };
     await this.#repo.insert(stored);
-    await this.#repo.retireOthers(alg, kid, activatesAt);
+    // A first key retires nothing, as nothing signs yet. So instances racing to make one
+    // never retire each other's (which could leave none signing): each key stays valid,
+    // and signingKeyAt picks the same one of them on every instance.
+    if (signing) await this.#repo.retireOthers(alg, kid, activatesAt);
     await this.load();
     return this.#keys.find((k) => k.kid === kid)!;
   }
