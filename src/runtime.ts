@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { ConfigError } from './config/error.js';
 import { SECRET_KEY_MIN_LENGTH, type Config } from './config/schema.js';
 import { isWorker, shareMetrics } from './cluster.js';
-import { cachedClients } from './core/client-cache.js';
+import { cachedClients, CLIENT_STALE_IF_ERROR_SECONDS } from './core/client-cache.js';
 import { TokenInspector } from './core/inspect.js';
 import { KEY_RELOAD_SECONDS } from './core/key-schedule.js';
 import { KeyManager } from './core/keys.js';
@@ -22,6 +22,7 @@ import { Lockout } from './limits/policy.js';
 import { RateLimits } from './limits/rate.js';
 import { Metrics } from './ops/metrics.js';
 import { openStore } from './store/index.js';
+import { storeUnavailable } from './store/unavailable.js';
 
 export interface Tessera {
   config: Config;
@@ -82,7 +83,12 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
   const secret = resolveSecretKey(config, log);
   useFingerprintKey(secret);
   const raw = await openStore(config.database);
-  const store: Store = { ...raw, clients: cachedClients(raw.clients, config.client_cache_ttl * 1000) };
+  const store: Store = {
+    ...raw,
+    clients: cachedClients(raw.clients, config.client_cache_ttl * 1000, {
+      staleMs: CLIENT_STALE_IF_ERROR_SECONDS * 1000, isOutage: (e) => storeUnavailable(e) !== undefined,
+    }),
+  };
   try {
     const applied = await store.migrate();
     if (applied.length > 0) log.info({ versions: applied }, 'applied database migrations');

@@ -27,7 +27,19 @@ export interface KeyManagerOptions {
   publishAhead?: number;
   /** Epoch seconds; tests move it. */
   now?: () => number;
+  /** Milliseconds after creating a first key before looking at the store again (FIRST_KEY_RECHECK_MS). */
+  firstKeyRecheckMs?: number;
 }
+
+/**
+ * Instances starting together on an empty database may each create a first key for an
+ * algorithm. All of them stay valid and every instance picks the same one to sign with
+ * (key-schedule.ts), but only among the keys it has loaded: an instance that loaded before
+ * another's key was stored would sign with its own until the next periodic reload (60 s),
+ * and publish a different JWKS meanwhile. One more look this long after creating a first
+ * key makes every instance converge in seconds.
+ */
+export const FIRST_KEY_RECHECK_MS = 2000;
 
 function generate(alg: SigningAlg): { privateKey: KeyObject; publicKey: KeyObject } {
   switch (alg) {
@@ -79,6 +91,7 @@ export class KeyManager {
   readonly #maxTtl: () => number;
   readonly #publishAhead: number;
   readonly #now: () => number;
+  readonly #recheckMs: number;
 
   constructor(repo: KeyRepo, secret: string, maxTtl: () => number, opts: KeyManagerOptions = {}) {
     this.#repo = repo;
@@ -86,6 +99,7 @@ export class KeyManager {
     this.#maxTtl = maxTtl;
     this.#publishAhead = opts.publishAhead ?? DEFAULT_KEY_PUBLISH_AHEAD;
     this.#now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+    this.#recheckMs = opts.firstKeyRecheckMs ?? FIRST_KEY_RECHECK_MS;
   }
 
   /** Load keys from the store (again): picks up rotations done by the CLI or another instance. */
@@ -127,7 +141,12 @@ export class KeyManager {
 
   async #first(alg: SigningAlg): Promise<SigningKey> {
     await this.load(); // another instance may have made it meanwhile
-    return this.currentSync(alg) ?? this.rotate(alg);
+    const known = this.currentSync(alg);
+    if (known) return known;
+    const made = await this.rotate(alg);
+    // A failed look is retried by the periodic reload; nothing to report here.
+    setTimeout(() => { this.load().catch(() => {}); }, this.#recheckMs).unref();
+    return made;
   }
 
   /**
@@ -150,7 +169,8 @@ export class KeyManager {
     const kid = await calculateJwkThumbprint(publicJwk);
     await this.load(); // what signs now, as the store has it (another instance may have rotated)
     const now = this.#now();
-    const activatesAt = this.currentSync(alg) ? now + publishAhead : now;
+    const signing = this.currentSync(alg);
+    const activatesAt = signing ? now + publishAhead : now;
     const stored: StoredKey = {
       kid, alg,
       public_jwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
@@ -158,7 +178,10 @@ export class KeyManager {
       created_at: now, activates_at: activatesAt, retired_at: null,
     };
     await this.#repo.insert(stored);
-    await this.#repo.retireOthers(alg, kid, activatesAt);
+    // A first key retires nothing, as nothing signs yet. So instances racing to make one
+    // never retire each other's (which could leave none signing): each key stays valid,
+    // and signingKeyAt picks the same one of them on every instance.
+    if (signing) await this.#repo.retireOthers(alg, kid, activatesAt);
     await this.load();
     return this.#keys.find((k) => k.kid === kid)!;
   }

@@ -2,7 +2,8 @@
 // errors (body too large, bad content type, ...) are mapped here, and anything unexpected
 // is a 500 `server_error` whose detail stays in the log.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isOAuthError, OAuthError } from '../core/errors.js';
+import { isOAuthError, OAuthError, serviceUnavailable } from '../core/errors.js';
+import { STORE_RETRY_AFTER_SECONDS, storeUnavailable } from '../store/unavailable.js';
 import { sendOAuthError } from './reply.js';
 
 export type ErrorFormatter = (reply: FastifyReply, err: OAuthError, req: FastifyRequest) => FastifyReply;
@@ -32,12 +33,19 @@ export function toOAuthError(err: unknown): OAuthError {
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new OAuthError('invalid_request', 'malformed request', { status: fe.statusCode });
   }
+  // The database is down, cut off or full: retry later (RFC 6749 §4.1.2.1
+  // temporarily_unavailable; RFC 7009 §2.2.1 names 503 for revocation). Nothing was issued:
+  // a token is handed out only after its write committed.
+  const down = storeUnavailable(err);
+  if (down !== undefined) return serviceUnavailable('unavailable', STORE_RETRY_AFTER_SECONDS, down);
   return new OAuthError('server_error', 'internal server error', { status: 500, detail: String((err as Error)?.stack ?? err) });
 }
 
 export function handleError(err: unknown, req: FastifyRequest, reply: FastifyReply, count: (code: string) => void): FastifyReply {
   const e = toOAuthError(err);
-  if (e.status >= 500) req.log.error({ err: e.detail }, 'request failed');
+  // An outage is the operator's to fix, not a bug: one warn line per request, no stack.
+  if (e.reason === 'unavailable') req.log.warn({ error: e.code, detail: e.detail }, 'store unavailable');
+  else if (e.status >= 500) req.log.error({ err: e.detail }, 'request failed');
   else if (e.detail) req.log.info({ error: e.code, detail: e.detail }, 'request rejected');
   count(e.code);
   const format = req.routeOptions.config?.formatError;

@@ -7,6 +7,7 @@ import type { PoolClient, QueryResult } from 'pg';
 import type { IssueWrite, Store } from '../core/store.js';
 import type { Client, Participant, StoredKey, User } from '../core/types.js';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL } from './migrations.js';
+import { poolTimeouts } from './timeouts.js';
 import {
   accessFromRow, familyFromRow, accessParams, CLIENT_COLUMNS, clientFromRow, clientToRow, keyFromRow,
   PARTICIPANT_COLUMNS, participantFromRow, participantToRow, refreshFromRow, refreshParams,
@@ -66,7 +67,8 @@ export async function openPostgres(url: string): Promise<Store> {
   // 2^53). Ours never do, so parse them as numbers for this pool only, not globally.
   const types = new pg.TypeOverrides();
   types.setTypeParser(20, 'text', Number);
-  const pool = new pg.Pool({ connectionString: url, max: 10, types });
+  // Bounded waits (timeouts.ts): an unreachable database answers 503, never a hang.
+  const pool = new pg.Pool({ connectionString: url, max: 10, types, ...poolTimeouts(url) });
   // An idle client losing its connection (server restart, failover) is emitted here; without
   // a listener that would crash the process. The pool drops the client and reconnects lazily.
   pool.on('error', () => {});

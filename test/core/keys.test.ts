@@ -57,6 +57,21 @@ for (const backend of BACKENDS) {
       assert.equal(m.byKid(old.kid), undefined);
     });
 
+    it('instances that each create a first key at once never retire one another and converge on one within firstKeyRecheckMs', async () => {
+      const opts = { firstKeyRecheckMs: 30 };
+      const m1 = new KeyManager(h.store.keys, 's'.repeat(40), () => 100, opts);
+      const m2 = new KeyManager(h.store.keys, 's'.repeat(40), () => 100, opts);
+      await Promise.all([m1.load(), m2.load()]);
+      // Both see no PS256 key and both make one.
+      const [k1, k2] = await Promise.all([m1.current('PS256'), m2.current('PS256')]);
+      assert.notEqual(k1.kid, k2.kid, 'the race this test is about did happen');
+      await new Promise((r) => setTimeout(r, 80));
+      const s1 = m1.currentSync('PS256')?.kid;
+      assert.ok(s1, 'a key signs');
+      assert.equal(m2.currentSync('PS256')?.kid, s1, 'both sign with the same key');
+      assert.deepEqual(m1.jwks().keys.map((k) => k.kid).sort(), m2.jwks().keys.map((k) => k.kid).sort(), 'and publish the same JWKS');
+    });
+
     it('a key activated in the same second as its predecessor takes over at once', async () => {
       const t = 2_000_000;
       const m = new KeyManager(h.store.keys, 's'.repeat(40), () => 100, { now: () => t });

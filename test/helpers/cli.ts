@@ -5,13 +5,16 @@ import { execFile } from 'node:child_process';
 
 export interface Run { code: number; stdout: string; stderr: string }
 
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
+export const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
+
+/** The secret key every CLI run gets; a server the CLI administers must have the same. */
+export const CLI_SECRET_KEY = 'cli-test-secret-key-0123456789abcdef';
 
 export function tessera(args: string[], stdin?: string): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { env: { ...baseEnv, TESSERA_SECRET_KEY: 'cli-test-secret-key-0123456789abcdef' }, timeout: 30_000 },
+      { env: { ...baseEnv, TESSERA_SECRET_KEY: CLI_SECRET_KEY }, timeout: 30_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
