@@ -18,7 +18,9 @@
 // The big-store scenarios seed millions of rows first (minutes), so they run ONLY when named
 // in BENCH_ONLY: `big-store-pg` (BENCH_BIG_REFRESH refresh tokens, default 1,000,000; the
 // full run uses 10000000) and `big-store-sqlite` (BENCH_BIG_REFRESH_SQLITE, default
-// 1,000,000); BENCH_BIG_FAMILIES (default a tenth of the tokens).
+// 1,000,000); BENCH_BIG_FAMILIES (default a tenth of the tokens). So do `purge-sqlite` and
+// `purge-pg` (refresh p99 while the store purges BENCH_PURGE_REFRESH seeded tokens' expired
+// rows, default 1,000,000).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -32,6 +34,7 @@ import type { BenchContext, ExtraScenario } from './scenarios/context.js';
 import { limiterOverhead } from './scenarios/limiter.js';
 import { passwordAttack } from './scenarios/password-attack.js';
 import { pgScaleOut } from './scenarios/pg-scale.js';
+import { purgePostgres, purgeSqlite } from './scenarios/purge.js';
 import { workersCeiling } from './scenarios/workers-ceiling.js';
 import {
   clientCredentials, dialectScenarios, hcxUserToken, introspection, jwks, passwordGrant, refreshChains, SCOPE, SECRET,
@@ -55,6 +58,8 @@ const EXTRA: { id: string; run: ExtraScenario; onRequest?: boolean }[] = [
   { id: 'refresh-pg-x2', run: pgScaleOut },
   { id: 'big-store-pg', run: bigStorePostgres, onRequest: true },
   { id: 'big-store-sqlite', run: bigStoreSqlite, onRequest: true },
+  { id: 'purge-sqlite', run: purgeSqlite, onRequest: true },
+  { id: 'purge-pg', run: purgePostgres, onRequest: true },
 ];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
