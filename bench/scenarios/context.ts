@@ -70,4 +70,5 @@ export async function startConfigured(ctx: BenchContext, name: string, database:
 
 export const sqliteIn = (dir: string) => `sqlite:${join(dir, 'tessera.db')}`;
 
-export const pct = (a: number, b: number) => `${Math.round((100 * a) / b)}%`;
+/** a as a percentage of b; a dash when b is 0 (nothing answered). */
+export const pct = (a: number, b: number) => (b > 0 ? `${Math.round((100 * a) / b)}%` : '—');

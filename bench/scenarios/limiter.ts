@@ -46,7 +46,7 @@ function targets(off: LoadResult | null, mem: LoadResult | null, redis: LoadResu
   const t = (what: string, goal: number, r: LoadResult | null): Target => ({
     what, goal: `≥ ${goal}%`,
     measured: r && off ? `${pct(r.rps, off.rps)} (${Math.round(r.rps)} vs ${Math.round(off.rps)} req/s; ${r.statuses[429] ?? 0} × 429)` : '—',
-    reached: r && off ? r.rps / off.rps >= goal / 100 && !(r.statuses[429] ?? 0) : null,
+    reached: r && off && off.ok > 0 ? r.rps / off.rps >= goal / 100 && !(r.statuses[429] ?? 0) : null,
   });
   return [
     t('client_credentials ES256, limiter in-process vs off', 90, mem),

@@ -32,5 +32,5 @@ export async function workersCeiling(ctx: BenchContext): Promise<Target[]> {
   const gen = `wrk, ${THREADS} threads, ${ctx.connections} conn`;
   ctx.row(toRow(ID, TITLE, 'cc ES256, 2 workers (wrk)', 'tessera ×2 workers', gen, tw!, `${pct(tw!.rps, bare!.rps)} of the 2-worker ceiling`));
   ctx.row(toRow(ID, TITLE, 'cc ES256, 2-worker ceiling (wrk)', 'bare-fastify ×2 (node:crypto)', gen, bare!));
-  return target(`${pct(tw!.rps, bare!.rps)} (${Math.round(tw!.rps)} vs ${Math.round(bare!.rps)} req/s)`, tw!.ok > 0 ? tw!.rps / bare!.rps >= 0.8 : null);
+  return target(`${pct(tw!.rps, bare!.rps)} (${Math.round(tw!.rps)} vs ${Math.round(bare!.rps)} req/s)`, bare!.ok > 0 ? tw!.rps / bare!.rps >= 0.8 : null);
 }
