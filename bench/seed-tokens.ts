@@ -31,6 +31,7 @@ const LIFETIME = 30 * DAY;
 const CLIENT_IDS = ['rt-client', 'o-client', 'v1-client'];
 const USERS = 50_000;
 const ISSUER = 'http://127.0.0.1';
+const LOADERS = 2;
 
 export interface SeedOptions { refresh: number; families: number; access?: number; log?: (s: string) => void }
 export interface SeedResult { refresh: number; families: number; access: number; seconds: number }
@@ -54,11 +55,13 @@ export async function seedTokens(db: string, o: SeedOptions): Promise<SeedResult
 
 async function seedPostgres(url: string, o: Required<Omit<SeedOptions, 'log'>>, salt: string, now: number, log: (s: string) => void): Promise<void> {
   const { default: pg } = await import('pg');
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
+  // Chunks go over LOADERS connections at once: each INSERT … SELECT keeps one server
+  // backend busy computing hashes, so two use both cores of a small machine.
+  const clients = Array.from({ length: LOADERS }, () => new pg.Client({ connectionString: url }));
+  const c = clients[0]!;
   try {
     // Bulk load: no WAL flush per chunk; the rows are worthless if the machine crashes.
-    await c.query('SET synchronous_commit = off');
+    for (const x of clients) { await x.connect(); await x.query('SET synchronous_commit = off'); }
     const M = o.families;
     const N = o.refresh;
     const gens = Math.ceil(N / M);
@@ -74,11 +77,17 @@ async function seedPostgres(url: string, o: Required<Omit<SeedOptions, 'log'>>, 
     const chunk = 500_000;
     const t0 = performance.now();
     const each = async (what: string, total: number, sql: (from: number, to: number) => string) => {
-      for (let from = 0; from < total; from += chunk) {
-        const to = Math.min(total, from + chunk) - 1;
-        await c.query(sql(from, to));
-        log(`  ${what}: ${to + 1} / ${total} (${Math.round((performance.now() - t0) / 1000)} s)`);
-      }
+      let next = 0;
+      let done = 0;
+      await Promise.all(clients.map(async (x) => {
+        for (let from = next; from < total; from = next) {
+          next += chunk;
+          const to = Math.min(total, from + chunk) - 1;
+          await x.query(sql(from, to));
+          done += to - from + 1;
+          log(`  ${what}: ${done} / ${total} (${Math.round((performance.now() - t0) / 1000)} s)`);
+        }
+      }));
     };
     const rebuild = await dropIndexesOfEmptyTables(c, ['token_families', 'refresh_tokens', 'access_tokens']);
     await each('families', M, (a, b) => `INSERT INTO token_families (id, client_id, user_id, created_at, revoked_at)
@@ -102,7 +111,7 @@ async function seedPostgres(url: string, o: Required<Omit<SeedOptions, 'log'>>, 
     log('  ANALYZE');
     await c.query('ANALYZE token_families, refresh_tokens, access_tokens');
   } finally {
-    await c.end();
+    await Promise.all(clients.map((x) => x.end().catch(() => {})));
   }
 }
 
