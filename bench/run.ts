@@ -7,14 +7,35 @@
 // BENCH_CONNECTIONS (default 50), BENCH_PASSWORD_CONNECTIONS (default 8),
 // BENCH_ONLY (comma-separated scenario ids), BENCH_PG_URL (an admin URL of a PostgreSQL
 // server, default postgres://postgres@127.0.0.1:5432/postgres; BENCH_PG=0 skips it).
+//
+// Then the scenarios of issue 8 (bench/scenarios/*, each with its own Tessera instances):
+// `password-attack` (client_credentials p99 while 64 connections send wrong passwords;
+// BENCH_ATTACK_CONNECTIONS), `limiter` (limiter off / in-process / Redis at BENCH_REDIS_URL,
+// default redis://127.0.0.1:6379/13), `workers-ceiling` (workers: 2 vs a bare 2-worker
+// route, driven by wrk; skipped with a note when wrk is missing), `refresh-pg-x2` (one vs two
+// instances on one PostgreSQL database). Variants whose config key this build does not
+// declare (rate_limit, redis_url, lockout) are skipped with a note (bench/lib/features.ts).
+// The big-store scenarios seed millions of rows first (minutes), so they run ONLY when named
+// in BENCH_ONLY: `big-store-pg` (BENCH_BIG_REFRESH refresh tokens, default 1,000,000; the
+// full run uses 10000000) and `big-store-sqlite` (BENCH_BIG_REFRESH_SQLITE, default
+// 1,000,000); BENCH_BIG_FAMILIES (default a tenth of the tokens). So do `purge-sqlite` and
+// `purge-pg` (refresh p99 while the store purges BENCH_PURGE_REFRESH seeded tokens' expired
+// rows, default 1,000,000).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { basic, form, FORM, hasAccessToken, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
+import { basic, form, FORM, hasAccessToken, mergeResults, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
 import { withPostgres } from './lib/pg.js';
 import { ROOT, rssMb, freePort, startPeer, startTessera, tesseraArgs, type Child } from './lib/proc.js';
 import { markdownTable, svgChart, targetsTable, type Row, type Target } from './lib/report.js';
+import { bigStorePostgres, bigStoreSqlite } from './scenarios/big-store.js';
+import type { BenchContext, ExtraScenario } from './scenarios/context.js';
+import { limiterOverhead } from './scenarios/limiter.js';
+import { passwordAttack } from './scenarios/password-attack.js';
+import { pgScaleOut } from './scenarios/pg-scale.js';
+import { purgePostgres, purgeSqlite } from './scenarios/purge.js';
+import { workersCeiling } from './scenarios/workers-ceiling.js';
 import {
   clientCredentials, dialectScenarios, hcxUserToken, introspection, jwks, passwordGrant, refreshChains, SCOPE, SECRET,
   writeTesseraConfig,
@@ -29,6 +50,17 @@ const PW_CONN = num(process.env.BENCH_PASSWORD_CONNECTIONS, 8);
 const ROUNDS = Math.max(1, num(process.env.BENCH_ROUNDS, 2));
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Issue 8's scenarios, run after the others; `onRequest` ones only when named in BENCH_ONLY. */
+const EXTRA: { id: string; run: ExtraScenario; onRequest?: boolean }[] = [
+  { id: 'password-attack', run: passwordAttack },
+  { id: 'limiter', run: limiterOverhead },
+  { id: 'workers-ceiling', run: workersCeiling },
+  { id: 'refresh-pg-x2', run: pgScaleOut },
+  { id: 'big-store-pg', run: bigStorePostgres, onRequest: true },
+  { id: 'big-store-sqlite', run: bigStoreSqlite, onRequest: true },
+  { id: 'purge-sqlite', run: purgeSqlite, onRequest: true },
+  { id: 'purge-pg', run: purgePostgres, onRequest: true },
+];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 type ServerName = 'tessera' | 'tessera ×2 workers' | 'oidc-provider' | 'bare-fastify';
@@ -96,6 +128,7 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   const rows: Row[] = [];
   const notes: string[] = [];
+  const targets8: Target[] = [];
   const extra: { tesseraStartMs?: number; tesseraRss?: number | null; peerRss: Record<string, number | null> } = { peerRss: {} };
   let tessera: Child | undefined;
   let tesseraW: Child | undefined;
@@ -219,15 +252,7 @@ async function main(): Promise<void> {
         for (const [i, x] of live.entries()) acc[i]!.push(await runLoad(x.url, x.run.spec, DURATION / rounds, round === 0 ? WARMUP : 0));
       }
       for (const [i, x] of live.entries()) {
-        const rs = acc[i]!;
-        const ok = rs.reduce((a, r) => a + r.ok, 0);
-        const dur = rs.reduce((a, r) => a + r.durationS, 0);
-        const sampleError = rs.find((r) => r.sampleError)?.sampleError;
-        record(scenario, id, x.run, {
-          connections: rs[0]!.connections, durationS: dur, ok, rps: ok / dur,
-          p50: Math.round(rs.reduce((a, r) => a + r.p50, 0) / rs.length), p99: Math.max(...rs.map((r) => r.p99)),
-          errors: rs.reduce((a, r) => a + r.errors, 0), ...(sampleError ? { sampleError } : {}),
-        });
+        record(scenario, id, x.run, mergeResults(acc[i]!));
       }
     };
 
@@ -255,16 +280,30 @@ async function main(): Promise<void> {
       });
       if (typeof outcome === 'string') notes.push(outcome);
     }
+
+    const ctx: BenchContext = {
+      tmp, duration: DURATION, warmup: WARMUP, connections: CONN, rounds: ROUNDS, log,
+      note: (n) => notes.push(n.replace(/\|/g, '\\|')), row: (r) => rows.push(r), own: (c) => { children.push(c); return c; },
+    };
+    for (const x of EXTRA) {
+      if (ONLY ? !ONLY.has(x.id) : x.onRequest) continue;
+      try {
+        targets8.push(...await x.run(ctx));
+      } catch (e) {
+        notes.push(`${x.id}: failed: ${(e as Error).message.split('\n').slice(0, 3).join(' ').replace(/\|/g, '\\|')}`);
+        log(`  ${x.id} failed: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     rmSync(tmp, { recursive: true, force: true });
   }
 
   // Ratios: Tessera against every other server measured in the same scenario.
-  const order = ['cc-es256', 'cc-es256-w2', 'cc-rs256', 'cc-opaque', 'refresh-sqlite', 'refresh-pg', 'password', 'introspect', 'jwks', 'dialect-o', 'dialect-apk', 'dialect-v1', 'dialect-hcx', 'hello'];
+  const order = ['cc-es256', 'cc-es256-w2', 'cc-rs256', 'cc-opaque', 'refresh-sqlite', 'refresh-pg', 'password', 'introspect', 'jwks', 'dialect-o', 'dialect-apk', 'dialect-v1', 'dialect-hcx', 'hello', ...EXTRA.map((x) => x.id)];
   rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   for (const r of rows) {
-    if (!r.server.startsWith('tessera')) continue;
+    if (!r.server.startsWith('tessera') || r.ratio) continue;
     const peers = rows.filter((p) => p.id === r.id && !p.server.startsWith('tessera') && p.rps > 0);
     r.ratio = peers.map((p) => `${(r.rps / p.rps).toFixed(2)}× ${p.server === 'bare-fastify' ? 'ceiling' : p.server}`).join('; ');
   }
@@ -306,6 +345,7 @@ async function main(): Promise<void> {
     '',
     targetsTable(targets),
     '',
+    ...(targets8.length ? ['## Targets (issue 8)', '', targetsTable(targets8), ''] : []),
     ...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),
     `Run took ${Math.round((Date.now() - started) / 1000)} s. Reproduce: \`npm run bench\` (see docs/performance.md).`,
     '',

@@ -30,6 +30,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** Responses by HTTP status (a 429 or 503 count is what some scenarios check). */
+  statuses: Record<number, number>;
   sampleError?: string;
 }
 
@@ -44,7 +46,9 @@ async function once(url: string, spec: LoadSpec, durationS: number): Promise<Loa
   let bad = 0;
   let sampleError: string | undefined;
   let nextSlot = 0;
+  const statuses: Record<number, number> = {};
   const onResponse = (slot: number) => (status: number, body: string) => {
+    statuses[status] = (statuses[status] ?? 0) + 1;
     if (spec.check(status, body, slot)) ok++;
     else {
       bad++;
@@ -73,6 +77,7 @@ async function once(url: string, spec: LoadSpec, durationS: number): Promise<Loa
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors,
+    statuses,
   };
   if (result.errors + result.timeouts > 0) sampleError ??= `${result.errors} connection errors, ${result.timeouts} timeouts`;
   if (sampleError) out.sampleError = sampleError;
@@ -90,3 +95,24 @@ export const FORM = 'application/x-www-form-urlencoded';
 /** status 200 and a non-empty access_token in the JSON body. */
 export const hasAccessToken = (status: number, body: string): boolean =>
   status === 200 && body.includes('"access_token":"') && !body.includes('"access_token":""');
+
+/**
+ * Several runs of one server as one: requests/s over the whole time, p50 the mean and p99
+ * the worst of the runs, errors and statuses summed.
+ */
+export function mergeResults(rs: LoadResult[]): LoadResult {
+  const ok = rs.reduce((a, r) => a + r.ok, 0);
+  const dur = rs.reduce((a, r) => a + r.durationS, 0);
+  const statuses: Record<number, number> = {};
+  for (const r of rs) for (const [k, v] of Object.entries(r.statuses)) statuses[Number(k)] = (statuses[Number(k)] ?? 0) + v;
+  const sampleError = rs.find((r) => r.sampleError)?.sampleError;
+  return {
+    connections: rs[0]!.connections, durationS: dur, ok, rps: ok / dur,
+    p50: Math.round(rs.reduce((a, r) => a + r.p50, 0) / rs.length), p99: Math.max(...rs.map((r) => r.p99)),
+    errors: rs.reduce((a, r) => a + r.errors, 0), statuses, ...(sampleError ? { sampleError } : {}),
+  };
+}
+
+/** "200: 5123, 503: 12" */
+export const statusSummary = (s: Record<number, number>): string =>
+  Object.entries(s).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { basic, form, FORM, hasAccessToken, type LoadSpec } from './load.js';
+import { baseExtra } from './features.js';
+import { basic, form, FORM, hasAccessToken, type HttpRequest, type LoadSpec } from './load.js';
 
 /** Generated, high-entropy secrets (>= 128 bits: Tessera stores them with a fast salted hash). */
 export const SECRET = randomBytes(32).toString('base64url');
@@ -21,7 +22,7 @@ export const CLIENTS: Record<string, Record<string, unknown>> = {
   'v1-client': { profile: 'v1', grant_types: ['client_credentials', 'password', 'refresh_token'] },
 };
 
-/** Write a Tessera config (JSON is YAML) and return its path. */
+/** Write a Tessera config (JSON is YAML) and return its path; `extra` overrides any key. */
 export function writeTesseraConfig(dir: string, port: number, database: string, extra: Record<string, unknown> = {}): string {
   const config = {
     host: '127.0.0.1',
@@ -35,6 +36,7 @@ export function writeTesseraConfig(dir: string, port: number, database: string, 
       client_id, client_secret: SECRET, grant_types: ['client_credentials'], scope: [SCOPE], ...extra,
     })),
     users: [{ username: USER.username, password: USER.password }],
+    ...baseExtra(),
     ...extra,
   };
   const file = join(dir, `tessera-${port}.yaml`);
@@ -96,6 +98,13 @@ export function refreshChains(url: string, connections: number): LoadSpec {
     },
   };
 }
+
+/** One client_credentials request of `clientId` (for wrk, which sends one fixed request). */
+export const clientCredentialsRequest = (clientId: string): HttpRequest => token(clientId, { grant_type: 'client_credentials', scope: SCOPE });
+
+/** A password grant for the bench user with a wrong password: a full argon2id verification that fails. */
+export const wrongPasswordRequest = (): HttpRequest =>
+  token('rt-client', { grant_type: 'password', username: USER.username, password: `wrong-${USER.password}`, scope: SCOPE });
 
 /** The password grant (argon2id verification on every request). */
 export const passwordGrant = (connections: number): LoadSpec => ({
