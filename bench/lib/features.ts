@@ -20,9 +20,14 @@ export const UNREACHABLE_LIMIT = { rate: 1_000_000, burst: 1_000_000 };
 /** The limiter off, or the empty object when this build has none. */
 export const limiterOff = (): Extra => (supports('rate_limit') ? { rate_limit: false } : {});
 
-/** The limiter on with limits nothing reaches; null when this build has no limiter. */
+/**
+ * The limiter on with limits nothing reaches, and the lockout on at its defaults (its gate
+ * runs on every request; nothing fails, so it never locks); null when this build has no limiter.
+ */
 export const limiterOn = (): Extra | null =>
-  supports('rate_limit') ? { rate_limit: { ip: UNREACHABLE_LIMIT, client: UNREACHABLE_LIMIT } } : null;
+  supports('rate_limit')
+    ? { rate_limit: { ip: UNREACHABLE_LIMIT, client: UNREACHABLE_LIMIT }, ...(supports('lockout') ? { lockout: {} } : {}) }
+    : null;
 
 /** Counters shared through Redis; null when this build cannot use Redis. */
 export const redisCounters = (url: string): Extra | null => (supports('redis_url') ? { redis_url: url } : null);

@@ -50,7 +50,9 @@ export class FailoverLimitStore implements LimitStore {
       try {
         const r = await this.#primary.gate(g);
         // Locks taken in-process during an outage still hold (memory: no round trip).
-        return r.retryAfter === 0 && g.locks?.length ? this.#local.gate({ locks: g.locks }) : r;
+        if (r.retryAfter !== 0 || !g.locks?.length) return r;
+        const local = await this.#local.gate({ locks: g.locks });
+        return local.retryAfter === 0 ? { ...local, ...(r.failing ? { failing: r.failing } : {}) } : local;
       } catch (e) {
         this.#fallBack(e);
       }

@@ -38,7 +38,8 @@ export class MemoryLimitStore implements LimitStore {
       const wait = this.#take(b, now);
       if (wait > refused.retryAfter) refused = { retryAfter: wait, key: b.key, locked: false };
     }
-    return refused;
+    const failing = (g.locks ?? []).filter((k) => (this.#failures.get(k)?.expiresAt ?? 0) > now);
+    return failing.length > 0 ? { ...refused, failing } : refused;
   }
 
   /** Token bucket: refill by elapsed time, then take one token; returns 0 or seconds to wait. */

@@ -68,6 +68,7 @@ export class Lockout implements Throttle {
     for (;;) {
       const keys = pending.map(lockKey);
       const r = await this.#d.limits.gate({ locks: keys });
+      this.#noteFailing(r.failing);
       if (r.retryAfter === 0) return;
       const i = r.key === undefined ? -1 : keys.indexOf(r.key);
       const s = pending[i];
@@ -99,8 +100,20 @@ export class Lockout implements Throttle {
   }
 
   succeeded(subjects: readonly LockSubject[]): void {
-    if (subjects.length === 0) return;
-    this.#d.limits.reset(subjects.map(lockKey)).catch((e: unknown) => this.#d.log.warn({ err: e }, 'clearing lockout failures failed'));
+    // Only keys the gate saw failures on: a success with nothing to forget writes nothing
+    // (with Redis, no round trip on the hot path).
+    const keys = subjects.map(lockKey).filter((k) => this.#failing.delete(k));
+    if (keys.length === 0) return;
+    this.#d.limits.reset(keys).catch((e: unknown) => this.#d.log.warn({ err: e }, 'clearing lockout failures failed'));
+  }
+
+  /** Keys a gate just reported failures on, until a success resets them (bounded). */
+  readonly #failing = new Set<string>();
+
+  #noteFailing(keys: readonly string[] | undefined): void {
+    if (!keys) return;
+    if (this.#failing.size > 10_000) this.#failing.clear();
+    for (const k of keys) this.#failing.add(k);
   }
 
   /** Whether a user's or client's lock was cleared by an operator: it exists and its row holds no current lock. */

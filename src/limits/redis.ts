@@ -8,8 +8,9 @@
 import { Redis } from 'ioredis';
 import type { Failure, Gate, GateResult, LimitState, LimitStatus, LimitStore } from './store.js';
 
-// KEYS: locks…, then buckets…; ARGV[1] = number of locks, then rate, burst per bucket.
-// Returns {0} admitted, {1, i, ms} lock i holds, {2, i, ms} bucket i is empty.
+// KEYS: locks…, buckets…, then the failure counter of each lock; ARGV[1] = number of locks,
+// then rate, burst per bucket. Returns {0, f} admitted, {1, i, ms} lock i holds, {2, i, ms, f}
+// bucket i is empty; f is a bit mask of the locks whose failure counter exists (bit i-1).
 const GATE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -18,8 +19,13 @@ for i = 1, nlocks do
   local ttl = redis.call('PTTL', KEYS[i])
   if ttl > 0 then return {1, i, ttl} end
 end
+local failing, bit = 0, 1
+for i = #KEYS - nlocks + 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then failing = failing + bit end
+  bit = bit * 2
+end
 local worst, wi = 0, 0
-for i = nlocks + 1, #KEYS do
+for i = nlocks + 1, #KEYS - nlocks do
   local j = 2 + (i - nlocks - 1) * 2
   local rate, burst = tonumber(ARGV[j]), tonumber(ARGV[j + 1])
   local h = redis.call('HMGET', KEYS[i], 't', 'a')
@@ -34,8 +40,8 @@ for i = nlocks + 1, #KEYS do
   redis.call('HSET', KEYS[i], 't', tostring(tokens), 'a', now)
   redis.call('PEXPIRE', KEYS[i], math.ceil(1000 * burst / rate) + 1000)
 end
-if wi > 0 then return {2, wi, worst} end
-return {0}
+if wi > 0 then return {2, wi, worst, failing} end
+return {0, failing}
 `;
 
 // KEYS: failure counters; ARGV: window seconds per key. Each failure extends its window.
@@ -111,15 +117,20 @@ export class RedisLimitStore implements LimitStore {
     const locks = g.locks ?? [];
     const buckets = g.buckets ?? [];
     if (locks.length + buckets.length === 0) return { retryAfter: 0 };
-    const keys = [...locks.map((k) => this.#k('lock', k)), ...buckets.map((b) => this.#k('bucket', b.key))];
+    const keys = [
+      ...locks.map((k) => this.#k('lock', k)), ...buckets.map((b) => this.#k('bucket', b.key)), ...locks.map((k) => this.#k('fail', k)),
+    ];
     const args = [String(locks.length), ...buckets.flatMap((b) => [String(b.rate), String(b.burst)])];
     const r = await this.redis.tesseraGate(keys.length, ...keys, ...args);
-    if (r[0] === 0) return { retryAfter: 0 };
+    const mask = Number(r[0] === 0 ? r[1] : r[0] === 2 ? r[3] : 0);
+    const failing = locks.filter((_, i) => (mask & (1 << i)) !== 0);
+    const withFailing = (g: GateResult): GateResult => (failing.length > 0 ? { ...g, failing } : g);
+    if (r[0] === 0) return withFailing({ retryAfter: 0 });
     const i = Number(r[1]) - 1;
     const retryAfter = Math.max(1, Math.ceil(Number(r[2]) / 1000));
     return r[0] === 1
       ? { retryAfter, key: locks[i]!, locked: true }
-      : { retryAfter, key: buckets[i - locks.length]!.key, locked: false };
+      : withFailing({ retryAfter, key: buckets[i - locks.length]!.key, locked: false });
   }
 
   async fail(failures: readonly Failure[]): Promise<number[]> {

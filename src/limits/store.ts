@@ -23,6 +23,11 @@ export interface GateResult {
   key?: string;
   /** Whether `key` is a lock (a lockout) rather than an empty bucket (a rate limit). */
   locked?: boolean;
+  /**
+   * Of the lock keys checked, those with failures counted: the only ones a success needs to
+   * reset, so a success costs no write when nothing failed (the common case).
+   */
+  failing?: string[];
 }
 
 /**

@@ -87,6 +87,13 @@ for (const [kind, open] of KINDS) {
       assert.equal((await s.gate({ buckets: [b] })).retryAfter, 0);
     });
 
+    it('the gate names the lock keys that have failures counted', async () => {
+      await s.fail([{ key: 'g2', window: 60 }]);
+      const r = await s.gate({ locks: ['g1', 'g2', 'g3'], buckets: [{ key: 'b7', rate: 100, burst: 100 }] });
+      assert.deepEqual(r, { retryAfter: 0, failing: ['g2'] });
+      assert.deepEqual(await s.gate({ locks: ['g1'] }), { retryAfter: 0 });
+    });
+
     it('reset forgets failures, lock and bucket of each key', async () => {
       await s.fail([{ key: 'r1', window: 60 }]);
       await s.lock('r1', 60);

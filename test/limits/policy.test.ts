@@ -74,12 +74,25 @@ describe('lockout policy', () => {
     assert.equal(lockKey(ip), 'lockout:ip:192.0.2.7');
     await lockout.failed([u, ip]);
     await lockout.failed([u, ip]);
+    await lockout.gate([ip, u]); // a success always follows its request's gate
     lockout.succeeded([u]);
+    await new Promise((r) => setImmediate(r));
     assert.equal((await limits.state(lockKey(u))).failures, 0);
     assert.equal((await limits.state(lockKey(ip))).failures, 2);
     await lockout.failed([u, ip]);
     assert.equal(await gate(u), 0, 'the user starts over');
     assert.equal(await gate(lockSubject.user('someone-else'), ip), 2, 'the IP does not');
+  });
+
+  it('a success writes nothing when its gate saw no failures', async () => {
+    const { lockout, limits } = setup();
+    const u = lockSubject.user('clean');
+    let resets = 0;
+    const reset = limits.reset.bind(limits);
+    limits.reset = (keys) => { resets++; return reset(keys); };
+    await lockout.gate([u]);
+    lockout.succeeded([u]);
+    assert.equal(resets, 0);
   });
 
   it('writes the lock on a known user\'s row; an operator clearing it unlocks; an unknown name stays locked', async () => {
