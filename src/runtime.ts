@@ -10,6 +10,7 @@ import { cachedClients } from './core/client-cache.js';
 import { TokenInspector } from './core/inspect.js';
 import { KEY_RELOAD_SECONDS } from './core/key-schedule.js';
 import { KeyManager } from './core/keys.js';
+import { SuccessorSeal } from './core/rotation.js';
 import { randomToken, useFingerprintKey } from './core/secrets.js';
 import type { Store } from './core/store.js';
 import { TokenService } from './core/token-service.js';
@@ -91,7 +92,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     await keys.current(config.signing_alg);
     const metrics = new Metrics();
     if (isWorker()) shareMetrics(metrics.registry);
-    const tokens = new TokenService(store, keys, config, {
+    const tokens = new TokenService(store, keys, new SuccessorSeal(secret), config, {
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
     });
     const inspector = new TokenInspector(store, keys, config);
@@ -110,9 +111,15 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
       );
     }, 600_000);
     purge.unref();
+    // A grace-period successor is kept decryptable only for its period (core/rotation.ts).
+    const forget = setInterval(() => {
+      store.tokens.forgetSuccessors(Math.floor(Date.now() / 1000)).catch(
+        (e: unknown) => log.warn({ err: e }, 'clearing refresh successors failed'));
+    }, 60_000);
+    forget.unref();
     return {
       config, store, keys, tokens, inspector, metrics, limits, log, kept,
-      close: async () => { clearInterval(timer); clearInterval(purge); await limits.close(); await store.close(); },
+      close: async () => { clearInterval(timer); clearInterval(purge); clearInterval(forget); await limits.close(); await store.close(); },
     };
   } catch (e) {
     await store.close();

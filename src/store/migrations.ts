@@ -122,11 +122,23 @@ UPDATE users SET managed_by = 'dev' WHERE (username = 'alice' AND name = 'Alice 
   OR (username = 'v1-user' AND name IS NULL AND email IS NULL AND roles = '[]' AND participant_code IS NULL);
 `;
 
+// Refresh rotation under concurrency (core/rotation.ts): a consumed refresh token records
+// its successor's hash, and, during a client's grace period, the successor itself encrypted
+// until `successor_until` (then cleared). The per-client grace period.
+const v5 = (int: string) => `
+ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
+ALTER TABLE refresh_tokens ADD COLUMN successor_enc TEXT;
+ALTER TABLE refresh_tokens ADD COLUMN successor_until ${int};
+ALTER TABLE clients ADD COLUMN refresh_token_grace_period ${int};
+CREATE INDEX refresh_tokens_successor_until ON refresh_tokens (successor_until) WHERE successor_until IS NOT NULL;
+`;
+
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', sqlite: v1('INTEGER'), postgres: v1('BIGINT') },
   { version: 2, name: 'signing key activation time', sqlite: v2('INTEGER'), postgres: v2('BIGINT') },
   { version: 3, name: 'disabled clients and users, session cut-off, refresh idle ttl', sqlite: v3('INTEGER'), postgres: v3('BIGINT') },
   { version: 4, name: 'client introspection scope; entities Tessera manages', sqlite: v4, postgres: v4 },
+  { version: 5, name: 'refresh successors and grace period; purge indexes', sqlite: v5('INTEGER'), postgres: v5('BIGINT') },
 ];
 
 export const MIGRATIONS_TABLE_SQL =

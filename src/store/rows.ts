@@ -14,7 +14,7 @@ export const CLIENT_COLUMNS = [
   'client_id', 'client_secret_hash', 'client_name', 'grant_types', 'scope',
   'token_endpoint_auth_method', 'access_token_format', 'access_token_ttl', 'refresh_token_ttl',
   'audience', 'access_token_signing_alg', 'resources', 'profile', 'introspect', 'managed_by', 'created_at', 'updated_at',
-  'refresh_token_idle_ttl', 'disabled', 'tokens_not_before',
+  'refresh_token_idle_ttl', 'disabled', 'tokens_not_before', 'refresh_token_grace_period',
 ] as const;
 
 export function clientFromRow(r: Row): Client {
@@ -39,6 +39,7 @@ export function clientFromRow(r: Row): Client {
     refresh_token_idle_ttl: numOrNull(r.refresh_token_idle_ttl),
     disabled: num(r.disabled) !== 0,
     tokens_not_before: numOrNull(r.tokens_not_before),
+    refresh_token_grace_period: numOrNull(r.refresh_token_grace_period),
   };
 }
 
@@ -48,7 +49,7 @@ export function clientToRow(c: Client): unknown[] {
     c.token_endpoint_auth_method, c.access_token_format, c.access_token_ttl, c.refresh_token_ttl,
     c.audience, c.access_token_signing_alg, JSON.stringify(c.resources), c.profile, c.introspect, c.managed_by,
     c.created_at, c.updated_at,
-    c.refresh_token_idle_ttl, c.disabled ? 1 : 0, c.tokens_not_before,
+    c.refresh_token_idle_ttl, c.disabled ? 1 : 0, c.tokens_not_before, c.refresh_token_grace_period,
   ];
 }
 
@@ -121,6 +122,9 @@ export function refreshFromRow(r: Row): RefreshRecord {
     expires_at: num(r.expires_at),
     created_at: num(r.created_at),
     used_at: numOrNull(r.used_at),
+    successor_hash: strOrNull(r.successor_hash),
+    successor_enc: strOrNull(r.successor_enc),
+    successor_until: numOrNull(r.successor_until),
     family_revoked_at: numOrNull(r.family_revoked_at),
     family_created_at: num(r.family_created_at),
     user: r.u_id === null || r.u_id === undefined

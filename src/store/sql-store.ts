@@ -78,6 +78,7 @@ export function sqlStore(d: Driver): Store {
         if (record) await d.run(T.revokeOrInsertAccess, accessParams(record, at));
         else await d.run(T.revokeAccess, [at, id]);
       },
+      forgetSuccessors: (before) => d.run(T.forgetSuccessors, [before]),
       purgeExpired: async (before) => {
         const [refresh = 0, access = 0] = (await d.transaction([
           { sql: T.purgeRefresh, params: [before] },

@@ -2,7 +2,7 @@
 // placeholders. The adapters (sqlite.ts, postgres.ts) only run them: how a statement
 // executes, how a transaction runs, `?` → `$n`. Where the databases differ the difference
 // is a named field of `Dialect`, not a second copy of the statement.
-import type { IssueWrite } from '../core/store.js';
+import type { Consume, ConsumableKind, IssueWrite } from '../core/store.js';
 import {
   ACCESS_COLUMNS, accessParams, CLIENT_COLUMNS, type ColumnType, FAMILY_COLUMNS, familyParams, PARTICIPANT_COLUMNS,
   REFRESH_COLUMNS, refreshParams, USER_COLUMNS,
@@ -48,11 +48,6 @@ export const TOKEN_SQL = {
   findAccess:
     'SELECT a.*, f.revoked_at AS family_revoked_at FROM access_tokens a LEFT JOIN token_families f ON f.id = a.family_id WHERE a.id = ?',
   findFamily: 'SELECT * FROM token_families WHERE id = ?',
-  // RFC 9700 §4.14.2 rotation: the conditional update is the race guard. The family check
-  // is a correlated NOT EXISTS (one primary-key probe): `family_id IN (SELECT … WHERE
-  // revoked_at IS NULL)` made SQLite scan every family on every rotation.
-  consumeRefresh:
-    'UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND NOT EXISTS (SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NOT NULL)',
   insertFamily: INSERT_FAMILY,
   insertRefresh: INSERT_REFRESH,
   insertAccess: INSERT_ACCESS,
@@ -65,11 +60,27 @@ export const TOKEN_SQL = {
   // UPDATE and an INSERT; an existing row keeps its fields and its first revocation time.
   revokeOrInsertAccess:
     `${INSERT_ACCESS} ON CONFLICT (id) DO UPDATE SET revoked_at = excluded.revoked_at WHERE access_tokens.revoked_at IS NULL`,
+  forgetSuccessors: 'UPDATE refresh_tokens SET successor_enc = NULL, successor_until = NULL WHERE successor_until < ?',
   purgeRefresh: 'DELETE FROM refresh_tokens WHERE expires_at < ?',
   purgeAccess: 'DELETE FROM access_tokens WHERE expires_at < ?',
   purgeFamilies:
     'DELETE FROM token_families WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = token_families.id) AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = token_families.id)',
 } as const;
+
+/**
+ * How each kind of one-time credential is consumed: one conditional UPDATE (the race guard),
+ * with its parameters typed for issueCte. Nothing else in the store knows the kinds.
+ */
+const CONSUME: Record<ConsumableKind, (c: Consume, now: number) => { sql: string; args: [unknown, ColumnType][] }> = {
+  // RFC 9700 §4.14.2 rotation. The family check is a correlated NOT EXISTS (one primary-key
+  // probe): `family_id IN (SELECT … WHERE revoked_at IS NULL)` made SQLite scan every family
+  // on every rotation.
+  refresh_token: (c, now) => ({
+    sql: 'UPDATE refresh_tokens SET used_at = ?, successor_hash = ?, successor_enc = ?, successor_until = ? ' +
+      'WHERE hash = ? AND used_at IS NULL AND NOT EXISTS (SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NOT NULL)',
+    args: [[now, 'bigint'], [c.successor?.hash ?? null, 'text'], [c.successor?.enc ?? null, 'text'], [c.successor?.until ?? null, 'bigint'], [c.hash, 'text']],
+  }),
+};
 
 /** The statements whose text depends on the dialect, and the rest, as one table. */
 export function statements(d: Dialect) {
@@ -120,7 +131,10 @@ export const deleteClientSteps = (clientId: string): Step[] => [
 /** Everything one token response writes, as statements of one transaction (SQLite). */
 export function issueSteps(w: IssueWrite, now: number): Step[] {
   const steps: Step[] = [];
-  if (w.consumeRefreshHash !== undefined) steps.push({ sql: TOKEN_SQL.consumeRefresh, params: [now, w.consumeRefreshHash], once: true });
+  if (w.consume) {
+    const { sql, args } = CONSUME[w.consume.kind](w.consume, now);
+    steps.push({ sql, params: args.map(([v]) => v), once: true });
+  }
   if (w.family) steps.push({ sql: INSERT_FAMILY, params: familyParams(w.family) });
   if (w.refresh) steps.push({ sql: INSERT_REFRESH, params: refreshParams(w.refresh) });
   if (w.access) steps.push({ sql: INSERT_ACCESS, params: accessParams(w.access) });
@@ -141,11 +155,11 @@ export function issueCte(w: IssueWrite, now: number): { name: string; text: stri
   // In `INSERT … SELECT` a parameter's type is not taken from the column: cast explicitly.
   const ph = (v: unknown, type: ColumnType) => { values.push(v); return `?::${type}`; };
   const parts: string[] = [];
-  const consume = w.consumeRefreshHash !== undefined;
-  if (consume) {
-    const args: [unknown, ColumnType][] = [[now, 'bigint'], [w.consumeRefreshHash, 'text']];
+  const consume = w.consume !== undefined;
+  if (w.consume) {
+    const { sql, args } = CONSUME[w.consume.kind](w.consume, now);
     let i = 0;
-    parts.push(`consumed AS (${TOKEN_SQL.consumeRefresh.replace(/\?/g, () => ph(...args[i++]!))} RETURNING 1)`);
+    parts.push(`consumed AS (${sql.replace(/\?/g, () => ph(...args[i++]!))} RETURNING 1)`);
   }
   const guard = consume ? ' WHERE EXISTS (SELECT 1 FROM consumed)' : '';
   const add = (name: string, table: string, cols: Columns, vals: unknown[]) =>
@@ -156,7 +170,7 @@ export function issueCte(w: IssueWrite, now: number): { name: string; text: stri
   if (w.access) add('a', 'access_tokens', ACCESS_COLUMNS, accessParams(w.access));
   if (parts.length === 0) return null;
   return {
-    name: `tessera_issue_${consume ? 'c' : ''}${w.family ? 'f' : ''}${w.refresh ? 'r' : ''}${w.access ? 'a' : ''}`,
+    name: `tessera_issue_${w.consume ? `c_${w.consume.kind}_` : ''}${w.family ? 'f' : ''}${w.refresh ? 'r' : ''}${w.access ? 'a' : ''}`,
     text: `WITH ${parts.join(', ')} SELECT ${consume ? '(SELECT count(*) FROM consumed)' : '1'} AS ok`,
     values,
   };

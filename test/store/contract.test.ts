@@ -9,6 +9,7 @@ import { openStore } from '../../src/store/index.js';
 import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
 
 const NOW = 1_700_000_000;
+const NO_SUCCESSOR = { successor_hash: null, successor_enc: null, successor_until: null };
 const LATER = NOW + 3600;
 
 const client = (client_id: string, o: Partial<Client> = {}): Client => ({
@@ -32,6 +33,7 @@ const client = (client_id: string, o: Partial<Client> = {}): Client => ({
   refresh_token_idle_ttl: null,
   disabled: false,
   tokens_not_before: null,
+  refresh_token_grace_period: null,
   ...o,
 });
 
@@ -139,7 +141,7 @@ for (const kind of BACKENDS) {
           token_endpoint_auth_method: 'client_secret_post', access_token_format: 'opaque',
           access_token_ttl: 600, refresh_token_ttl: 86_400, audience: 'aud', access_token_signing_alg: 'ES256',
           resources: ['https://a.example', 'https://b.example'], profile: 'hcx',
-          refresh_token_idle_ttl: 3600, disabled: true, tokens_not_before: NOW - 5,
+          refresh_token_idle_ttl: 3600, disabled: true, tokens_not_before: NOW - 5, refresh_token_grace_period: 30,
         });
         await store.clients.upsert(c1);
         assert.deepEqual(await store.clients.get('c1'), c1);
@@ -254,7 +256,7 @@ for (const kind of BACKENDS) {
       it('persistIssue writes family, refresh and access; find reads them back', async () => {
         const ok = await store.tokens.persistIssue({ family: family('f1'), refresh: refresh('h1', 'f1'), access: access('a1', 'f1') }, NOW);
         assert.equal(ok, true);
-        assert.deepEqual(await store.tokens.findRefresh('h1'), { ...refresh('h1', 'f1'), used_at: null, family_revoked_at: null, family_created_at: NOW, user: null });
+        assert.deepEqual(await store.tokens.findRefresh('h1'), { ...refresh('h1', 'f1'), used_at: null, ...NO_SUCCESSOR, family_revoked_at: null, family_created_at: NOW, user: null });
         assert.deepEqual(await store.tokens.findAccess('a1'), { ...access('a1', 'f1'), revoked_at: null, family_revoked_at: null });
         assert.equal(await store.tokens.findRefresh('missing'), null);
         assert.equal(await store.tokens.findAccess('missing'), null);
@@ -276,21 +278,21 @@ for (const kind of BACKENDS) {
         const r = refresh('h-null', 'f1', { user_id: null, resource: null });
         const a = access('a-nofam', null, { user_id: null, format: 'jwt' });
         assert.equal(await store.tokens.persistIssue({ refresh: r, access: a }, NOW), true);
-        assert.deepEqual(await store.tokens.findRefresh('h-null'), { ...r, used_at: null, family_revoked_at: null, family_created_at: NOW, user: null });
+        assert.deepEqual(await store.tokens.findRefresh('h-null'), { ...r, used_at: null, ...NO_SUCCESSOR, family_revoked_at: null, family_created_at: NOW, user: null });
         assert.deepEqual(await store.tokens.findAccess('a-nofam'), { ...a, revoked_at: null, family_revoked_at: null });
       });
 
       it('consuming a refresh token succeeds once; the second attempt writes nothing', async () => {
         await store.tokens.persistIssue({ family: family('f1'), refresh: refresh('h1', 'f1'), access: access('a1', 'f1') }, NOW);
         const first = await store.tokens.persistIssue(
-          { consumeRefreshHash: 'h1', refresh: refresh('h2', 'f1'), access: access('a2', 'f1') }, NOW + 10);
+          { consume: { kind: 'refresh_token', hash: 'h1' }, refresh: refresh('h2', 'f1'), access: access('a2', 'f1') }, NOW + 10);
         assert.equal(first, true);
         assert.equal((await store.tokens.findRefresh('h1'))?.used_at, NOW + 10);
         assert.equal((await store.tokens.findRefresh('h2'))?.used_at, null);
         assert.notEqual(await store.tokens.findAccess('a2'), null);
 
         const again = await store.tokens.persistIssue(
-          { consumeRefreshHash: 'h1', family: family('f-again'), refresh: refresh('h3', 'f-again'), access: access('a3', 'f1') },
+          { consume: { kind: 'refresh_token', hash: 'h1' }, family: family('f-again'), refresh: refresh('h3', 'f-again'), access: access('a3', 'f1') },
           NOW + 20);
         assert.equal(again, false);
         assert.equal((await store.tokens.findRefresh('h1'))?.used_at, NOW + 10);
@@ -300,8 +302,34 @@ for (const kind of BACKENDS) {
         assert.equal(await store.tokens.persistIssue({ family: family('f-again'), refresh: refresh('h3b', 'f-again') }, NOW), true);
       });
 
+      it('consume records the successor; forgetSuccessors clears expired encrypted successors only', async () => {
+        await store.tokens.persistIssue({ family: family('f-s'), refresh: refresh('s1', 'f-s') }, NOW);
+        await store.tokens.persistIssue({ refresh: refresh('s2', 'f-s') }, NOW);
+        await store.tokens.persistIssue({ refresh: refresh('s3', 'f-s') }, NOW);
+        assert.equal(await store.tokens.persistIssue({
+          consume: { kind: 'refresh_token', hash: 's1', successor: { hash: 's2', enc: 'v1.sealed-s2', until: NOW + 30 } },
+        }, NOW + 1), true);
+        assert.equal(await store.tokens.persistIssue({
+          consume: { kind: 'refresh_token', hash: 's2', successor: { hash: 's3', enc: null, until: null } },
+        }, NOW + 2), true);
+        const s1 = await store.tokens.findRefresh('s1');
+        assert.deepEqual([s1?.used_at, s1?.successor_hash, s1?.successor_enc, s1?.successor_until], [NOW + 1, 's2', 'v1.sealed-s2', NOW + 30]);
+        const s2 = await store.tokens.findRefresh('s2');
+        assert.deepEqual([s2?.used_at, s2?.successor_hash, s2?.successor_enc, s2?.successor_until], [NOW + 2, 's3', null, null]);
+        // A consume without a successor (the client lost its refresh_token grant) records none.
+        assert.equal(await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: 's3' } }, NOW + 3), true);
+        assert.deepEqual({ ...(await store.tokens.findRefresh('s3')), user: null }, { ...refresh('s3', 'f-s'), used_at: NOW + 3, ...NO_SUCCESSOR, family_revoked_at: null, family_created_at: NOW, user: null });
+
+        // Strictly before: the last second of the period still holds it.
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 30), 0);
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 31), 1);
+        const gone = await store.tokens.findRefresh('s1');
+        assert.deepEqual([gone?.used_at, gone?.successor_hash, gone?.successor_enc, gone?.successor_until], [NOW + 1, 's2', null, null]);
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 31), 0);
+      });
+
       it('consuming an unknown hash returns false and writes nothing', async () => {
-        assert.equal(await store.tokens.persistIssue({ consumeRefreshHash: 'nope', refresh: refresh('h-x', 'f1'), access: access('a-x', 'f1') }, NOW), false);
+        assert.equal(await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: 'nope' }, refresh: refresh('h-x', 'f1'), access: access('a-x', 'f1') }, NOW), false);
         assert.equal(await store.tokens.findRefresh('h-x'), null);
         assert.equal(await store.tokens.findAccess('a-x'), null);
       });
@@ -311,16 +339,16 @@ for (const kind of BACKENDS) {
         await store.tokens.persistIssue({ family: family('f-rb'), refresh: refresh('h-rb', 'f-rb') }, NOW);
         // 'h2' already exists: the refresh insert violates the primary key.
         await assert.rejects(store.tokens.persistIssue(
-          { consumeRefreshHash: 'h-rb', family: family('f-rb2'), refresh: refresh('h2', 'f-rb2'), access: access('a-rb', 'f-rb2') },
+          { consume: { kind: 'refresh_token', hash: 'h-rb' }, family: family('f-rb2'), refresh: refresh('h2', 'f-rb2'), access: access('a-rb', 'f-rb2') },
           NOW + 5));
         assert.equal((await store.tokens.findRefresh('h-rb'))?.used_at, null);
         assert.equal(await store.tokens.findAccess('a-rb'), null);
         // Same with the last statement failing ('a2' exists): family and refresh go too.
         await assert.rejects(store.tokens.persistIssue(
-          { consumeRefreshHash: 'h-rb', family: family('f-rb2'), refresh: refresh('h-rb2', 'f-rb2'), access: access('a2', 'f-rb2') },
+          { consume: { kind: 'refresh_token', hash: 'h-rb' }, family: family('f-rb2'), refresh: refresh('h-rb2', 'f-rb2'), access: access('a2', 'f-rb2') },
           NOW + 5));
         assert.equal((await store.tokens.findRefresh('h-rb'))?.used_at, null);
-        assert.equal(await store.tokens.persistIssue({ consumeRefreshHash: 'h-rb', family: family('f-rb2') }, NOW + 6), true);
+        assert.equal(await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: 'h-rb' }, family: family('f-rb2') }, NOW + 6), true);
         // Checked once f-rb2 exists, since findRefresh only sees tokens whose family row exists.
         assert.equal(await store.tokens.findRefresh('h-rb2'), null);
       });
@@ -331,7 +359,7 @@ for (const kind of BACKENDS) {
           await store.tokens.persistIssue({ family: family(fam), refresh: refresh(`race-${i}`, fam) }, NOW);
           const results = await Promise.all(['a', 'b'].map((side) =>
             store.tokens.persistIssue(
-              { consumeRefreshHash: `race-${i}`, refresh: refresh(`race-${i}-${side}`, fam), access: access(`race-a-${i}-${side}`, fam) },
+              { consume: { kind: 'refresh_token', hash: `race-${i}` }, refresh: refresh(`race-${i}-${side}`, fam), access: access(`race-a-${i}-${side}`, fam) },
               NOW + 1)));
           assert.equal(results.filter((r) => r).length, 1, `round ${i}: ${JSON.stringify(results)}`);
           const winner = results[0] ? 'a' : 'b';
@@ -370,7 +398,7 @@ for (const kind of BACKENDS) {
         await store.tokens.revokeFamily('f-rev', NOW + 40);
         assert.equal((await store.tokens.findRefresh('h-rev'))?.family_revoked_at, NOW + 30);
         // A token of a revoked family cannot be consumed.
-        assert.equal(await store.tokens.persistIssue({ consumeRefreshHash: 'h-rev', refresh: refresh('h-rev2', 'f-rev') }, NOW + 50), false);
+        assert.equal(await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: 'h-rev' }, refresh: refresh('h-rev2', 'f-rev') }, NOW + 50), false);
         assert.equal((await store.tokens.findRefresh('h-rev'))?.used_at, null);
         assert.equal(await store.tokens.findRefresh('h-rev2'), null);
       });
