@@ -20,6 +20,7 @@ import { applyEntities } from './entities.js';
 import { MemoryLimitStore } from './limits/memory.js';
 import type { LimitStore } from './limits/store.js';
 import { Metrics } from './ops/metrics.js';
+import { startPurging } from './ops/purge.js';
 import { openStore } from './store/index.js';
 
 export interface Tessera {
@@ -103,23 +104,11 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
       void (async () => { maxTtl = await maxAccessTtl(store, config); await keys.load(); })().catch((e: unknown) => log.warn({ err: e }, 'key reload failed'));
     }, KEY_RELOAD_SECONDS * 1000);
     timer.unref();
-    // Expired tokens are dead weight: drop them every 10 minutes (any instance may do it).
-    const purge = setInterval(() => {
-      store.tokens.purgeExpired(Math.floor(Date.now() / 1000)).then(
-        (n) => { if (n > 0) log.info({ rows: n }, 'purged expired tokens'); },
-        (e: unknown) => log.warn({ err: e }, 'purging expired tokens failed'),
-      );
-    }, 600_000);
-    purge.unref();
-    // A grace-period successor is kept decryptable only for its period (core/rotation.ts).
-    const forget = setInterval(() => {
-      store.tokens.forgetSuccessors(Math.floor(Date.now() / 1000)).catch(
-        (e: unknown) => log.warn({ err: e }, 'clearing refresh successors failed'));
-    }, 60_000);
-    forget.unref();
+    // Expired tokens and ended grace periods, in small batches (ops/purge.ts).
+    const purge = startPurging(store.tokens, log);
     return {
       config, store, keys, tokens, inspector, metrics, limits, log, kept,
-      close: async () => { clearInterval(timer); clearInterval(purge); clearInterval(forget); await limits.close(); await store.close(); },
+      close: async () => { clearInterval(timer); await purge.stop(); await limits.close(); await store.close(); },
     };
   } catch (e) {
     await store.close();

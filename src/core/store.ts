@@ -106,10 +106,16 @@ export interface TokenRepo {
    * `record` is inserted already revoked, so introspection answers inactive until expiry.
    */
   revokeAccess(id: string, at: EpochSeconds, record: NewAccess | null): Promise<void>;
-  /** Delete tokens that expired before `before`; returns how many rows went. */
-  purgeExpired(before: EpochSeconds): Promise<number>;
-  /** Clear the encrypted successors whose grace period ended before `before`; returns how many. */
-  forgetSuccessors(before: EpochSeconds): Promise<number>;
+  /**
+   * One batch of the purge, in one short transaction: at most `limit` refresh tokens and at
+   * most `limit` access tokens that expired before `before`, and the families left without
+   * tokens by them. Returns how many tokens went; call again until it returns 0 (ops/purge.ts).
+   * Revoked families and rotated refresh tokens are kept until they expire, so reuse is
+   * still detected and introspection still answers inactive.
+   */
+  purgeExpired(before: EpochSeconds, limit: number): Promise<number>;
+  /** Clear at most `limit` encrypted successors whose grace period ended before `before`; returns how many. */
+  forgetSuccessors(before: EpochSeconds, limit: number): Promise<number>;
 }
 
 export interface Store {

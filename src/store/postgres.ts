@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { PoolClient, QueryResult } from 'pg';
 import type { Store } from '../core/store.js';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL } from './migrations.js';
-import { type Row, sqlStore } from './sql-store.js';
+import { type Done, type Row, sqlStore } from './sql-store.js';
 import { issueCte, numbered, POSTGRES, type Step, statements } from './sql.js';
 
 /** Key of the advisory lock that serialises migrate() across instances ("tessera" in ASCII). */
@@ -52,13 +52,15 @@ export async function openPostgres(url: string): Promise<Store> {
 
   const transaction = (steps: Step[]) =>
     tx(async (c) => {
-      const counts: number[] = [];
+      const done: Done = { counts: [], rows: [] };
       for (const s of steps) {
-        const n = (await q(c, s.sql, s.params)).rowCount ?? 0;
+        const res = await q(c, s.sql, typeof s.params === 'function' ? s.params(done.rows) : s.params);
+        const n = res.rowCount ?? 0;
         if (s.once && n !== 1) return ROLLBACK;
-        counts.push(n);
+        done.counts.push(n);
+        done.rows.push(s.returns ? res.rows : []);
       }
-      return counts;
+      return done;
     });
 
   const M = statements(POSTGRES).migrations;

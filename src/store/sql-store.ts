@@ -6,9 +6,15 @@ import {
   accessFromRow, accessParams, clientFromRow, clientToRow, familyFromRow, keyFromRow, participantFromRow,
   participantToRow, refreshFromRow, userFromRow, userToRow,
 } from './rows.js';
-import { type Dialect, deleteClientSteps, type Step, statements } from './sql.js';
+import { type Dialect, deleteClientSteps, forgetSuccessorsStep, purgeSteps, type Row, type Step, statements } from './sql.js';
 
-export type Row = Record<string, unknown>;
+export type { Row };
+
+/** What a transaction did: the rows each step changed, and the rows the `returns` steps gave. */
+export interface Done {
+  counts: number[];
+  rows: Row[][];
+}
 
 export interface Driver {
   readonly dialect: Dialect;
@@ -17,10 +23,10 @@ export interface Driver {
   /** Runs one statement; the number of rows it changed. */
   run(sql: string, params: unknown[]): Promise<number>;
   /**
-   * Runs the steps in one transaction and returns the rows each changed; null (and nothing
-   * written) when a `once` step did not change exactly one row. Any throw rolls back.
+   * Runs the steps in order in one transaction; null (and nothing written) when a `once`
+   * step did not change exactly one row. Any throw rolls back.
    */
-  transaction(steps: Step[]): Promise<number[] | null>;
+  transaction(steps: Step[]): Promise<Done | null>;
   /** Everything one token response writes, atomically (sql.ts issueSteps / issueCte). */
   issue(write: IssueWrite, now: number): Promise<boolean>;
   /** Apply pending migrations (migrations.ts), serialised against other instances. */
@@ -32,14 +38,15 @@ export function sqlStore(d: Driver): Store {
   const S = statements(d.dialect);
   const T = S.tokens;
   const map = <T>(from: (r: Row) => T) => (r: Row | undefined): T | null => (r ? from(r) : null);
-  const sum = (counts: number[] | null) => (counts ?? []).reduce((a, b) => a + b, 0);
+  const sum = (done: Done | null, first = 0, last = Infinity) =>
+    (done?.counts ?? []).slice(first, last).reduce((a, b) => a + b, 0);
   return {
     kind: d.dialect.name,
     clients: {
       get: async (id) => map(clientFromRow)(await d.one(S.clients.get, [id])),
       list: async () => (await d.all(S.clients.list, [])).map(clientFromRow),
       upsert: async (c) => { await d.run(S.clients.upsert, clientToRow(c)); },
-      delete: async (id) => ((await d.transaction(deleteClientSteps(id)))?.at(-1) ?? 0) > 0,
+      delete: async (id) => ((await d.transaction(deleteClientSteps(id)))?.counts.at(-1) ?? 0) > 0,
     },
     users: {
       getById: async (id) => map(userFromRow)(await d.one(S.users.getById, [id])),
@@ -78,15 +85,9 @@ export function sqlStore(d: Driver): Store {
         if (record) await d.run(T.revokeOrInsertAccess, accessParams(record, at));
         else await d.run(T.revokeAccess, [at, id]);
       },
-      forgetSuccessors: (before) => d.run(T.forgetSuccessors, [before]),
-      purgeExpired: async (before) => {
-        const [refresh = 0, access = 0] = (await d.transaction([
-          { sql: T.purgeRefresh, params: [before] },
-          { sql: T.purgeAccess, params: [before] },
-          { sql: T.purgeFamilies, params: [] },
-        ])) ?? [];
-        return refresh + access;
-      },
+      forgetSuccessors: async (before, limit) => sum(await d.transaction([forgetSuccessorsStep(d.dialect, before, limit)])),
+      // Tokens only: the families emptied with them are not counted.
+      purgeExpired: async (before, limit) => sum(await d.transaction(purgeSteps(d.dialect, before, limit)), 0, 2),
     },
     migrate: () => d.migrate(),
     ping: async () => { await d.one('SELECT 1', []); },

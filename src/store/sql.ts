@@ -12,16 +12,43 @@ export interface Dialect {
   readonly name: 'sqlite' | 'postgres';
   /** ORDER BY in byte order whatever the database's locale (SQLite's BINARY already is). */
   byteOrder(column: string): string;
+  /**
+   * A WHERE clause matching at most `?` rows of `table` that satisfy `cond`, by physical row
+   * id, so a DELETE or UPDATE touches a small batch and holds its locks briefly. PostgreSQL:
+   * `ctid = ANY(ARRAY(…))` plans as a TID scan (`ctid IN (SELECT …)` may hash-join the table).
+   */
+  batch(table: string, cond: string): string;
+  /** `column` is one of the values of one parameter, and that parameter's value. */
+  inList(column: string): string;
+  listParam(values: string[]): unknown;
 }
 
-export const SQLITE: Dialect = { name: 'sqlite', byteOrder: (c) => c };
-export const POSTGRES: Dialect = { name: 'postgres', byteOrder: (c) => `${c} COLLATE "C"` };
+export const SQLITE: Dialect = {
+  name: 'sqlite',
+  byteOrder: (c) => c,
+  batch: (table, cond) => `rowid IN (SELECT rowid FROM ${table} WHERE ${cond} LIMIT ?)`,
+  inList: (c) => `${c} IN (SELECT value FROM json_each(?))`,
+  listParam: (v) => JSON.stringify(v),
+};
+export const POSTGRES: Dialect = {
+  name: 'postgres',
+  byteOrder: (c) => `${c} COLLATE "C"`,
+  batch: (table, cond) => `ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE ${cond} LIMIT ?))`,
+  inList: (c) => `${c} = ANY(?::text[])`,
+  listParam: (v) => v,
+};
 
-/** One statement of a transaction; `once`: roll everything back unless it changed exactly one row. */
+export type Row = Record<string, unknown>;
+
+/** One statement of a transaction. */
 export interface Step {
   sql: string;
-  params: unknown[];
+  /** Its parameters, or a function of the rows the earlier steps returned (by index). */
+  params: unknown[] | ((earlier: Row[][]) => unknown[]);
+  /** Roll everything back unless it changed exactly one row. */
   once?: boolean;
+  /** It returns rows (RETURNING …) that later steps read. */
+  returns?: boolean;
 }
 
 type Columns = readonly (readonly [string, ColumnType])[];
@@ -60,12 +87,41 @@ export const TOKEN_SQL = {
   // UPDATE and an INSERT; an existing row keeps its fields and its first revocation time.
   revokeOrInsertAccess:
     `${INSERT_ACCESS} ON CONFLICT (id) DO UPDATE SET revoked_at = excluded.revoked_at WHERE access_tokens.revoked_at IS NULL`,
-  forgetSuccessors: 'UPDATE refresh_tokens SET successor_enc = NULL, successor_until = NULL WHERE successor_until < ?',
-  purgeRefresh: 'DELETE FROM refresh_tokens WHERE expires_at < ?',
-  purgeAccess: 'DELETE FROM access_tokens WHERE expires_at < ?',
-  purgeFamilies:
-    'DELETE FROM token_families WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = token_families.id) AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = token_families.id)',
 } as const;
+
+/**
+ * The purge, in batches (one short transaction each): expired rows of each token table,
+ * then the families whose last token just went. Revoked families and rotated refresh tokens
+ * stay until they expire: reuse is still detected and introspection still says inactive.
+ */
+function purgeStatements(d: Dialect) {
+  const expired = (table: string) => `DELETE FROM ${table} WHERE ${d.batch(table, 'expires_at < ?')} RETURNING family_id`;
+  return {
+    refresh: expired('refresh_tokens'),
+    access: expired('access_tokens'),
+    // Only the families of rows just deleted: never a scan of every live family.
+    families: `DELETE FROM token_families WHERE ${d.inList('id')} ` +
+      'AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = token_families.id) ' +
+      'AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = token_families.id)',
+    successors: `UPDATE refresh_tokens SET successor_enc = NULL, successor_until = NULL WHERE ${d.batch('refresh_tokens', 'successor_until < ?')}`,
+  };
+}
+
+/** One batch of the purge: at most `limit` rows of each token table, and their emptied families. */
+export function purgeSteps(d: Dialect, before: number, limit: number): Step[] {
+  const P = purgeStatements(d);
+  const families = (earlier: Row[][]) =>
+    [d.listParam([...new Set(earlier.flat().map((r) => r.family_id).filter((f): f is string => typeof f === 'string'))])];
+  return [
+    { sql: P.refresh, params: [before, limit], returns: true },
+    { sql: P.access, params: [before, limit], returns: true },
+    { sql: P.families, params: families },
+  ];
+}
+
+/** One batch of clearing grace-period successors whose period ended before `before`. */
+export const forgetSuccessorsStep = (d: Dialect, before: number, limit: number): Step =>
+  ({ sql: purgeStatements(d).successors, params: [before, limit] });
 
 /**
  * How each kind of one-time credential is consumed: one conditional UPDATE (the race guard),

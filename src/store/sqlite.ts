@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Store } from '../core/store.js';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL } from './migrations.js';
-import { type Row, sqlStore } from './sql-store.js';
+import { type Done, type Row, sqlStore } from './sql-store.js';
 import { issueSteps, SQLITE, type Step, statements } from './sql.js';
 
 /** Thrown inside a better-sqlite3 transaction to roll it back (a `once` step missed). */
@@ -36,13 +36,19 @@ export function openSqlite(path: string): Store {
   };
   const run = (sql: string, p: unknown[]) => st(sql).run(...p).changes;
 
-  const steps = db.transaction((list: Step[]): number[] =>
-    list.map((s) => {
-      const n = run(s.sql, s.params);
+  const steps = db.transaction((list: Step[]): Done => {
+    const done: Done = { counts: [], rows: [] };
+    for (const s of list) {
+      const params = typeof s.params === 'function' ? s.params(done.rows) : s.params;
+      const rows = s.returns ? (st(s.sql).all(...params) as Row[]) : [];
+      const n = s.returns ? rows.length : run(s.sql, params);
       if (s.once && n !== 1) throw new Missed();
-      return n;
-    }));
-  const transaction = (list: Step[]): number[] | null => {
+      done.counts.push(n);
+      done.rows.push(rows);
+    }
+    return done;
+  });
+  const transaction = (list: Step[]): Done | null => {
     try {
       return steps(list);
     } catch (e) {

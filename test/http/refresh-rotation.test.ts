@@ -111,7 +111,7 @@ for (const backend of BACKENDS) {
       assert.match(raw, /"successor_enc":"v1\./);
       // Cleared once the period is over (the purge timer does this every minute).
       const now = Math.floor(Date.now() / 1000);
-      assert.ok(await srv.tessera.store.tokens.forgetSuccessors(now + 61) >= 1);
+      assert.ok(await srv.tessera.store.tokens.forgetSuccessors(now + 61, 1000) >= 1);
       assert.doesNotMatch(await rawRefreshRows(srv.tessera.config.database), /"successor_enc":"v1\./);
     });
 

@@ -321,11 +321,11 @@ for (const kind of BACKENDS) {
         assert.deepEqual({ ...(await store.tokens.findRefresh('s3')), user: null }, { ...refresh('s3', 'f-s'), used_at: NOW + 3, ...NO_SUCCESSOR, family_revoked_at: null, family_created_at: NOW, user: null });
 
         // Strictly before: the last second of the period still holds it.
-        assert.equal(await store.tokens.forgetSuccessors(NOW + 30), 0);
-        assert.equal(await store.tokens.forgetSuccessors(NOW + 31), 1);
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 30, 1000), 0);
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 31, 1000), 1);
         const gone = await store.tokens.findRefresh('s1');
         assert.deepEqual([gone?.used_at, gone?.successor_hash, gone?.successor_enc, gone?.successor_until], [NOW + 1, 's2', null, null]);
-        assert.equal(await store.tokens.forgetSuccessors(NOW + 31), 0);
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 31, 1000), 0);
       });
 
       it('consuming an unknown hash returns false and writes nothing', async () => {
@@ -465,7 +465,7 @@ for (const kind of BACKENDS) {
         await store.tokens.persistIssue({ refresh: refresh('h-old2', 'f1', { expires_at: 999 }) }, 50);
         await store.tokens.persistIssue({ refresh: refresh('h-edge', 'f1', { expires_at: 1000 }) }, 50);
 
-        assert.equal(await store.tokens.purgeExpired(1000), 3);
+        assert.equal(await store.tokens.purgeExpired(1000, 1000), 3);
         assert.equal(await store.tokens.findRefresh('h-old'), null);
         assert.equal(await store.tokens.findRefresh('h-old2'), null);
         assert.equal(await store.tokens.findAccess('a-old'), null);
@@ -475,7 +475,49 @@ for (const kind of BACKENDS) {
         // f-old had no tokens left, so it went; f1 still has tokens, so it stayed.
         assert.equal(await store.tokens.persistIssue({ family: family('f-old') }, NOW), true);
         await assert.rejects(store.tokens.persistIssue({ family: family('f1') }, NOW));
-        assert.equal(await store.tokens.purgeExpired(1000), 0);
+        assert.equal(await store.tokens.purgeExpired(1000, 1000), 0);
+      });
+
+      it('purgeExpired works in batches of at most `limit` rows per table; revoked families stay until their tokens expire', async () => {
+        await seedF1();
+        // f-exp: 5 expired refresh tokens (some rotated) and 3 expired access tokens.
+        await store.tokens.persistIssue({ family: family('f-exp') }, 50);
+        for (let i = 0; i < 5; i++) await store.tokens.persistIssue({ refresh: refresh(`hx-${i}`, 'f-exp', { expires_at: 100 + i }) }, 50);
+        await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: 'hx-0', successor: { hash: 'hx-1', enc: null, until: null } } }, 60);
+        for (let i = 0; i < 3; i++) await store.tokens.persistIssue({ access: access(`ax-${i}`, 'f-exp', { expires_at: 100 }) }, 50);
+        // f-revoked: revoked, its tokens still live: kept, so a replay is still refused as revoked.
+        await store.tokens.persistIssue({ family: family('f-revoked'), refresh: refresh('h-revoked', 'f-revoked'), access: access('a-revoked', 'f-revoked') }, NOW);
+        await store.tokens.revokeFamily('f-revoked', NOW + 1);
+        // f-rev-old: revoked and expired: goes.
+        await store.tokens.persistIssue({ family: family('f-rev-old'), refresh: refresh('h-rev-old', 'f-rev-old', { expires_at: 200 }) }, 50);
+        await store.tokens.revokeFamily('f-rev-old', 60);
+
+        const batches: number[] = [];
+        for (let n = -1; n !== 0;) batches.push((n = await store.tokens.purgeExpired(1000, 2)));
+        // 6 refresh + 3 access rows, at most 2 of each per batch.
+        assert.deepEqual(batches, [4, 3, 2, 0]);
+        for (const h of ['hx-0', 'hx-4', 'h-rev-old']) assert.equal(await store.tokens.findRefresh(h), null);
+        assert.equal(await store.tokens.findAccess('ax-2'), null);
+        assert.equal(await store.tokens.findFamily('f-exp'), null);
+        assert.equal(await store.tokens.findFamily('f-rev-old'), null);
+        assert.equal((await store.tokens.findRefresh('h-revoked'))?.family_revoked_at, NOW + 1);
+        assert.equal((await store.tokens.findAccess('a-revoked'))?.family_revoked_at, NOW + 1);
+        assert.notEqual(await store.tokens.findRefresh('h2'), null);
+        assert.notEqual(await store.tokens.findFamily('f1'), null);
+      });
+
+      it('forgetSuccessors works in batches', async () => {
+        await store.tokens.persistIssue({ family: family('f-fs') }, NOW);
+        for (let i = 0; i < 5; i++) {
+          await store.tokens.persistIssue({ refresh: refresh(`fs-${i}`, 'f-fs') }, NOW);
+          await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: `fs-${i}`, successor: { hash: `n-${i}`, enc: 'v1.x', until: NOW + i } } }, NOW);
+        }
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 3, 2), 2);
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 3, 2), 1);
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 3, 2), 0);
+        assert.equal((await store.tokens.findRefresh('fs-3'))?.successor_enc, 'v1.x');
+        assert.equal((await store.tokens.findRefresh('fs-2'))?.successor_enc, null);
+        assert.equal((await store.tokens.findRefresh('fs-2'))?.successor_hash, 'n-2');
       });
 
       it('deleting a client deletes its tokens and families, not other clients\'', async () => {
