@@ -105,7 +105,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     }, KEY_RELOAD_SECONDS * 1000);
     timer.unref();
     // Expired tokens and ended grace periods, in small batches (ops/purge.ts).
-    const purge = startPurging(store.tokens, log);
+    const purge = startPurging(store, log);
     return {
       config, store, keys, tokens, inspector, metrics, limits, log, kept,
       close: async () => { clearInterval(timer); await purge.stop(); await limits.close(); await store.close(); },

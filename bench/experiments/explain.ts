@@ -2,7 +2,7 @@
 // consume, revokeFamily, findAccess and the purge must not scan). Usage:
 //   node --import tsx bench/experiments/explain.ts [postgres://…/a-migrated-database]
 import { openStore } from '../../src/store/index.js';
-import { TOKEN_SQL, SQLITE, POSTGRES, purgeSteps, forgetSuccessorsStep } from '../../src/store/sql.js';
+import { TOKEN_SQL, SQLITE, POSTGRES, purgeSteps, forgetSuccessorsStep, deleteClientSteps } from '../../src/store/sql.js';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { mkdtempSync } from 'node:fs';
@@ -16,7 +16,7 @@ const queries: [string, string, unknown[]][] = [
   ['revokeClientFamilies', TOKEN_SQL.revokeClientFamilies, [1, 'c']], ['revokeClientAccess', TOKEN_SQL.revokeClientAccess, [1, 'c']],
   ...purgeSteps(SQLITE, 1, 1000).map((st, i) => [`purge${i}`, st.sql, typeof st.params === 'function' ? st.params([[{ family_id: 'f' }]]) : st.params] as [string, string, unknown[]]),
   ['forgetSuccessors', forgetSuccessorsStep(SQLITE, 1, 10).sql, [1, 10]],
-  ['deleteClientRefresh', 'DELETE FROM refresh_tokens WHERE client_id = ?', ['c']],
+  ...deleteClientSteps('c').map((st, i) => [`deleteClient${i}`, st.sql, st.params] as [string, string, unknown[]]),
 ];
 console.log('== SQLite');
 for (const [n, q, p] of queries) console.log(n, '::', (db.prepare(`EXPLAIN QUERY PLAN ${q}`).all(...p) as {detail: string}[]).map((r) => r.detail).join(' | '));
@@ -28,6 +28,7 @@ if (url) {
     ['revokeFamily', TOKEN_SQL.revokeFamily], ['revokeUserFamilies', TOKEN_SQL.revokeUserFamilies], ['revokeClientFamilies', TOKEN_SQL.revokeClientFamilies], ['revokeClientAccess', TOKEN_SQL.revokeClientAccess],
     ...purgeSteps(POSTGRES, 1, 1000).map((st, i) => [`purge${i}`, st.sql] as [string, string]),
     ['forgetSuccessors', forgetSuccessorsStep(POSTGRES, 1, 10).sql],
+    ...deleteClientSteps('c').map((st, i) => [`deleteClient${i}`, st.sql] as [string, string]),
   ];
   await c.query('SET enable_seqscan = off'); // tiny tables: ask which index it CAN use
   await c.query('SET plan_cache_mode = force_generic_plan'); // the plan for any parameter value

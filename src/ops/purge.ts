@@ -3,12 +3,19 @@
 // transaction, with a pause between batches: a rotation never waits behind a long lock,
 // and on SQLite (in this process) the event loop is never blocked for long.
 import type { Logger } from 'pino';
-import type { TokenRepo } from '../core/store.js';
+import type { Store, TokenRepo } from '../core/store.js';
 
-/** Rows per table per batch. */
-export const PURGE_BATCH = 1000;
-/** Pause between two batches. */
-export const PURGE_PAUSE_MS = 50;
+/**
+ * Rows per table per batch, and the pause between two batches. SQLite runs a batch inside
+ * this process's event loop (better-sqlite3 is synchronous): small batches (a few ms each)
+ * and a long pause keep every request's wait short. PostgreSQL only takes row locks on the
+ * rows it deletes, which no request needs (they expired), so its batches can be larger.
+ * bench/experiments/purge.ts measures refresh latency during a purge.
+ */
+export const PURGE_SETTINGS: Record<Store['kind'], { batch: number; pauseMs: number }> = {
+  sqlite: { batch: 250, pauseMs: 100 },
+  postgres: { batch: 1000, pauseMs: 50 },
+};
 /** How often the purge runs: also how long a successor outlives its grace period at most. */
 export const PURGE_INTERVAL_MS = 60_000;
 /**
@@ -32,8 +39,8 @@ export interface Purged {
 
 /** Everything dead before `before`, batch after batch. */
 export async function purgeAll(tokens: TokenRepo, before: number, opts: PurgeOptions = {}): Promise<Purged> {
-  const batch = opts.batch ?? PURGE_BATCH;
-  const pause = () => new Promise((res) => setTimeout(res, opts.pauseMs ?? PURGE_PAUSE_MS));
+  const batch = opts.batch ?? PURGE_SETTINGS.postgres.batch;
+  const pause = () => new Promise((res) => setTimeout(res, opts.pauseMs ?? PURGE_SETTINGS.postgres.pauseMs));
   const done: Purged = { tokens: 0, successors: 0, batches: 0 };
   const loop = async (step: () => Promise<number>, add: (n: number) => void, full: number) => {
     for (;;) {
@@ -53,12 +60,13 @@ export async function purgeAll(tokens: TokenRepo, before: number, opts: PurgeOpt
 }
 
 /** Runs purgeAll every PURGE_INTERVAL_MS (on any instance; batches from several do not conflict). */
-export function startPurging(tokens: TokenRepo, log: Logger, intervalMs = PURGE_INTERVAL_MS): { stop(): Promise<void> } {
+export function startPurging(store: Pick<Store, 'kind' | 'tokens'>, log: Logger, intervalMs = PURGE_INTERVAL_MS): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   let stopped = false;
   const timer = setInterval(() => {
     if (running) return;
-    running = purgeAll(tokens, Math.floor(Date.now() / 1000) - PURGE_MARGIN_SECONDS, { stopped: () => stopped })
+    const before = Math.floor(Date.now() / 1000) - PURGE_MARGIN_SECONDS;
+    running = purgeAll(store.tokens, before, { ...PURGE_SETTINGS[store.kind], stopped: () => stopped })
       .then(
         (p) => { if (p.tokens + p.successors > 0) log.info({ rows: p.tokens, successors: p.successors, batches: p.batches }, 'purged expired tokens'); },
         (e: unknown) => log.warn({ err: e }, 'purging expired tokens failed'),

@@ -178,7 +178,8 @@ export type Statements = ReturnType<typeof statements>;
 
 /** A client and everything issued to it; the last step's count says whether it existed. */
 export const deleteClientSteps = (clientId: string): Step[] => [
-  { sql: 'DELETE FROM refresh_tokens WHERE client_id = ?', params: [clientId] },
+  // Through the families (indexed by client): refresh tokens have no client index.
+  { sql: 'DELETE FROM refresh_tokens WHERE family_id IN (SELECT id FROM token_families WHERE client_id = ?)', params: [clientId] },
   { sql: 'DELETE FROM access_tokens WHERE client_id = ?', params: [clientId] },
   { sql: 'DELETE FROM token_families WHERE client_id = ?', params: [clientId] },
   { sql: 'DELETE FROM clients WHERE client_id = ?', params: [clientId] },
