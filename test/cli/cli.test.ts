@@ -121,9 +121,6 @@ describe('cli', { concurrency: true }, () => {
         const graced = JSON.parse(await run('client', 'create', '--id', 'gp', '--grant-types', 'password refresh_token', '--refresh-token-grace-period', '30', '--json')) as Record<string, unknown>;
         assert.equal(graced.refresh_token_grace_period, 30);
         assert.equal(await inStore(async (s) => (await s.clients.get('gp'))!.refresh_token_grace_period), 30);
-        const long = await tessera(['client', 'create', '--id', 'gp2', '--refresh-token-grace-period', '301', '--config', cfg]);
-        assert.equal(long.code, 2);
-        assert.match(long.stderr, /--refresh-token-grace-period: must be a whole number from 0 to 300/);
         assert.ok(list.every((c) => !('client_secret' in c) && !('client_secret_hash' in c)));
       });
 
