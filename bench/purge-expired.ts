@@ -1,9 +1,10 @@
-// Runs the store's own purge of expired tokens once, as a Tessera instance does every ten
-// minutes (runtime.ts), and prints {"rows": N, "ms": T}. The purge scenario starts it in its
+// Runs the store's own purge of expired tokens once, in the batches a Tessera instance
+// purges in every minute (ops/purge.ts), and prints {"rows": N, "ms": T}. The purge scenario starts it in its
 // own process, against the database a loaded Tessera is serving, to see what it costs them.
 //
 //   node --import tsx bench/purge-expired.ts --db URL
 import { parseArgs } from 'node:util';
+import { PURGE_SETTINGS, purgeAll } from '../src/ops/purge.js';
 import { openStore } from '../src/store/index.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string' } } });
@@ -14,7 +15,7 @@ if (!values.db) {
 const store = await openStore(values.db);
 try {
   const started = performance.now();
-  const rows = await store.tokens.purgeExpired(Math.floor(Date.now() / 1000));
+  const rows = (await purgeAll(store.tokens, Math.floor(Date.now() / 1000), PURGE_SETTINGS[store.kind])).tokens;
   process.stdout.write(`${JSON.stringify({ rows, ms: Math.round(performance.now() - started) })}\n`);
 } finally {
   await store.close();

@@ -38,6 +38,7 @@ export async function clientFromConfig(c: ClientConfig, existing: Client | null,
     introspect: c.introspect ?? 'own',
     managed_by: managedBy,
     refresh_token_idle_ttl: c.refresh_token_idle_ttl ?? null,
+    refresh_token_grace_period: c.refresh_token_grace_period ?? null,
     disabled: c.disabled ?? false,
     // Tokens cut off once stay cut off, whatever the file says now.
     tokens_not_before: existing?.tokens_not_before ?? null,

@@ -10,6 +10,7 @@ import { cachedClients, CLIENT_STALE_IF_ERROR_SECONDS } from './core/client-cach
 import { TokenInspector } from './core/inspect.js';
 import { KEY_RELOAD_SECONDS } from './core/key-schedule.js';
 import { KeyManager } from './core/keys.js';
+import { SuccessorSeal } from './core/rotation.js';
 import { randomToken, useFingerprintKey } from './core/secrets.js';
 import type { Store } from './core/store.js';
 import { noThrottle, type Throttle } from './core/throttle.js';
@@ -21,6 +22,7 @@ import { openLimitStore, type LimitStore } from './limits/index.js';
 import { Lockout } from './limits/policy.js';
 import { RateLimits } from './limits/rate.js';
 import { Metrics } from './ops/metrics.js';
+import { startPurging } from './ops/purge.js';
 import { openStore } from './store/index.js';
 import { storeUnavailable } from './store/unavailable.js';
 
@@ -112,7 +114,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
       refused: (reason) => metrics.throttled.inc({ reason }),
     });
     const rateLimits = new RateLimits(limits, config.rate_limit, (reason) => metrics.throttled.inc({ reason }));
-    const tokens = new TokenService(store, keys, config, {
+    const tokens = new TokenService(store, keys, new SuccessorSeal(secret), config, {
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
     }, lockout, (client) => rateLimits.admitClient(client));
     const inspector = new TokenInspector(store, keys, config);
@@ -122,17 +124,11 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
       void (async () => { maxTtl = await maxAccessTtl(store, config); await keys.load(); })().catch((e: unknown) => log.warn({ err: e }, 'key reload failed'));
     }, KEY_RELOAD_SECONDS * 1000);
     timer.unref();
-    // Expired tokens are dead weight: drop them every 10 minutes (any instance may do it).
-    const purge = setInterval(() => {
-      store.tokens.purgeExpired(Math.floor(Date.now() / 1000)).then(
-        (n) => { if (n > 0) log.info({ rows: n }, 'purged expired tokens'); },
-        (e: unknown) => log.warn({ err: e }, 'purging expired tokens failed'),
-      );
-    }, 600_000);
-    purge.unref();
+    // Expired tokens and ended grace periods, in small batches (ops/purge.ts).
+    const purge = startPurging(store, log);
     return {
       config, store, keys, tokens, inspector, metrics, limits, lockout, rateLimits, log, kept,
-      close: async () => { clearInterval(timer); clearInterval(purge); await limits.close(); await store.close(); },
+      close: async () => { clearInterval(timer); await purge.stop(); await limits.close(); await store.close(); },
     };
   } catch (e) {
     await store.close();

@@ -1,5 +1,5 @@
 // Experiment behind the proposed SQLite refresh-rotation changes (docs/performance.md):
-// replays Tessera's rotation statements (src/store/rows.ts SQL, src/store/migrations.ts
+// replays Tessera's rotation statements (src/store/sql.ts, src/store/migrations.ts
 // schema, copied here at the time of writing) directly on better-sqlite3, one process, no
 // HTTP, and compares variants. `node bench/experiments/sqlite-rotation.mjs` (~1 min).
 // Finding: `consumeRefresh`'s `family_id IN (SELECT id FROM token_families WHERE revoked_at

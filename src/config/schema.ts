@@ -20,6 +20,7 @@ export interface ClientConfig {
   /** RFC 7662 §4: `own` (default) or `all` (a gateway that may introspect any token). */
   introspect?: IntrospectScope;
   refresh_token_idle_ttl?: number;
+  refresh_token_grace_period?: number;
   disabled?: boolean;
 }
 
@@ -71,6 +72,11 @@ export interface Config {
   refresh_token_ttl: number;
   /** Seconds a refresh token may go unused before it expires; unset: no idle limit. */
   refresh_token_idle_ttl?: number;
+  /**
+   * Seconds after a rotation in which presenting the rotated refresh token again returns the
+   * same successor (core/rotation.ts); 0 = strict rotation.
+   */
+  refresh_token_grace_period: number;
   signing_alg: SigningAlg;
   /** Seconds a rotated-in signing key is published in the JWKS before it signs. */
   key_publish_ahead: number;
@@ -116,6 +122,7 @@ export const DEFAULTS = {
   data_dir: './data',
   access_token_ttl: 3600,
   refresh_token_ttl: 2592000,
+  refresh_token_grace_period: 0,
   signing_alg: 'ES256',
   key_publish_ahead: DEFAULT_KEY_PUBLISH_AHEAD,
   client_cache_ttl: 5,
@@ -139,7 +146,7 @@ export const DEFAULTS = {
 export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | 'list' | 'object'> = {
   issuer: 'string', allow_insecure_issuer: 'boolean', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
   database: 'string', data_dir: 'string', secret_key: 'string', redis_url: 'string',
-  access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', signing_alg: 'string', key_publish_ahead: 'number',
+  access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', refresh_token_grace_period: 'number', signing_alg: 'string', key_publish_ahead: 'number',
   client_cache_ttl: 'number', workers: 'string', log_level: 'string',
   dialects: 'list', hcx_client_id: 'string', lockout: 'object', clients: 'list', users: 'list', participants: 'list',
   rate_limit: 'object', trusted_proxies: 'list', http_headers_timeout: 'number', http_request_timeout: 'number',

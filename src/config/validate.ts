@@ -4,6 +4,7 @@ import {
 } from '../core/types.js';
 import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS, MIN_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import { defaultFormatFor } from '../core/profiles/index.js';
+import { MAX_GRACE_PERIOD } from '../core/rotation.js';
 import { isValidScopeToken } from '../core/scope.js';
 import { ConfigError } from './error.js';
 import { validateLockout } from './lockout.js';
@@ -102,7 +103,7 @@ function vschar(value: string, key: string, appendix: string): string {
 const CLIENT_KEYS = [
   'client_id', 'client_secret', 'client_name', 'grant_types', 'scope', 'token_endpoint_auth_method',
   'access_token_format', 'access_token_ttl', 'refresh_token_ttl', 'audience', 'access_token_signing_alg',
-  'resources', 'profile', 'introspect', 'refresh_token_idle_ttl', 'disabled',
+  'resources', 'profile', 'introspect', 'refresh_token_idle_ttl', 'refresh_token_grace_period', 'disabled',
 ] as const;
 
 export function validateClient(r: Raw, path: string): ClientConfig {
@@ -141,6 +142,7 @@ export function validateClient(r: Raw, path: string): ClientConfig {
     profile: oneOf(r, 'profile', path, CLIENT_PROFILES),
     introspect: oneOf(r, 'introspect', path, INTROSPECT_SCOPES),
     refresh_token_idle_ttl: int(r, 'refresh_token_idle_ttl', path, 1, 315_360_000),
+    refresh_token_grace_period: int(r, 'refresh_token_grace_period', path, 0, MAX_GRACE_PERIOD),
     disabled: bool(r, 'disabled', path),
   };
   for (const [k, v] of Object.entries(opt)) if (v !== undefined) (c as unknown as Raw)[k] = v;
@@ -236,6 +238,7 @@ export function validateConfig(raw: Raw): Config {
     data_dir: str(raw, 'data_dir', '') ?? DEFAULTS.data_dir,
     access_token_ttl: int(raw, 'access_token_ttl', '', 1, 31_536_000) ?? DEFAULTS.access_token_ttl,
     refresh_token_ttl: int(raw, 'refresh_token_ttl', '', 1, 315_360_000) ?? DEFAULTS.refresh_token_ttl,
+    refresh_token_grace_period: int(raw, 'refresh_token_grace_period', '', 0, MAX_GRACE_PERIOD) ?? DEFAULTS.refresh_token_grace_period,
     signing_alg: oneOf(raw, 'signing_alg', '', SIGNING_ALGS) ?? DEFAULTS.signing_alg,
     key_publish_ahead: publishAhead(raw),
     client_cache_ttl: int(raw, 'client_cache_ttl', '', 0, 3600) ?? DEFAULTS.client_cache_ttl,

@@ -62,25 +62,41 @@ export interface NewFamily {
   created_at: EpochSeconds;
 }
 
-export type NewRefresh = Omit<RefreshRecord, 'used_at' | 'family_revoked_at' | 'family_created_at' | 'user'>;
+export type NewRefresh = Omit<
+  RefreshRecord, 'used_at' | 'successor_hash' | 'successor_enc' | 'successor_until' | 'family_revoked_at' | 'family_created_at' | 'user'
+>;
 export type NewAccess = Omit<AccessRecord, 'revoked_at' | 'family_revoked_at'>;
+
+/** What may be presented only once, stored by hash (more kinds will join refresh tokens). */
+export type ConsumableKind = 'refresh_token';
+
+/**
+ * Use up a one-time credential: only succeeds if it is still unused (and, for a refresh
+ * token, its family not revoked). This is what makes concurrent presentations of the same
+ * token produce exactly one success (RFC 9700 §4.14.2).
+ */
+export interface Consume {
+  kind: ConsumableKind;
+  hash: string;
+  /**
+   * Refresh rotation: the token that replaces it. Its hash is always kept (a presentation
+   * after the successor was itself rotated is reuse); during a grace period the token
+   * itself, encrypted, until `until` (core/rotation.ts).
+   */
+  successor?: { hash: string; enc: string | null; until: EpochSeconds | null };
+}
 
 /** Everything one token response writes, persisted in ONE transaction. */
 export interface IssueWrite {
-  /**
-   * Refresh rotation (RFC 9700 §4.14.2): mark this refresh token used. Only succeeds if it
-   * is still unused and its family not revoked; otherwise nothing is written and
-   * `persistIssue` returns false. This is what makes two concurrent refreshes of the same
-   * token produce exactly one success.
-   */
-  consumeRefreshHash?: string;
+  /** Consumed first: if it fails nothing is written and `persistIssue` returns false. */
+  consume?: Consume;
   family?: NewFamily;
   refresh?: NewRefresh;
   access?: NewAccess;
 }
 
 export interface TokenRepo {
-  /** Returns false (and writes nothing) when `consumeRefreshHash` was already used. */
+  /** Returns false (and writes nothing) when `consume` found nothing unused to consume. */
   persistIssue(write: IssueWrite, now: EpochSeconds): Promise<boolean>;
   findRefresh(hash: string): Promise<RefreshRecord | null>;
   findAccess(id: string): Promise<AccessRecord | null>;
@@ -97,8 +113,16 @@ export interface TokenRepo {
    * `record` is inserted already revoked, so introspection answers inactive until expiry.
    */
   revokeAccess(id: string, at: EpochSeconds, record: NewAccess | null): Promise<void>;
-  /** Delete tokens that expired before `before`; returns how many rows went. */
-  purgeExpired(before: EpochSeconds): Promise<number>;
+  /**
+   * One batch of the purge, in one short transaction: at most `limit` refresh tokens and at
+   * most `limit` access tokens that expired before `before`, and the families left without
+   * tokens by them. Returns how many tokens went; call again until it returns 0 (ops/purge.ts).
+   * Revoked families and rotated refresh tokens are kept until they expire, so reuse is
+   * still detected and introspection still answers inactive.
+   */
+  purgeExpired(before: EpochSeconds, limit: number): Promise<number>;
+  /** Clear at most `limit` encrypted successors whose grace period ended before `before`; returns how many. */
+  forgetSuccessors(before: EpochSeconds, limit: number): Promise<number>;
 }
 
 export interface Store {

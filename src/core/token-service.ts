@@ -9,16 +9,19 @@ import { formats } from './formats/index.js';
 import { grants, type Params } from './grants/index.js';
 import type { KeyManager } from './keys.js';
 import { profileFor } from './profiles/index.js';
+import { gracePeriod, type SuccessorSeal } from './rotation.js';
 import { hashToken, randomToken } from './secrets.js';
-import type { IssueWrite, Store } from './store.js';
-import { authenticateGuarded, counted, lockSubject, noThrottle, tokenSubject, type Throttle } from './throttle.js';
+import type { Consume, IssueWrite, Store } from './store.js';
+import { authenticateGuarded, counted, lockSubject, noThrottle, tokenSubject, type LockSubject, type Throttle } from './throttle.js';
 import type { Client, GrantType, SigningAlg, User } from './types.js';
+import type { Grant } from './grants/index.js';
 
 export interface CoreSettings {
   issuer: string;
   access_token_ttl: number;
   refresh_token_ttl: number;
   refresh_token_idle_ttl?: number | undefined;
+  refresh_token_grace_period?: number | undefined;
   signing_alg: SigningAlg;
 }
 
@@ -59,6 +62,7 @@ export class TokenService {
   constructor(
     private readonly store: Store,
     private readonly keys: KeyManager,
+    private readonly seal: SuccessorSeal,
     private readonly settings: CoreSettings,
     private readonly events: TokenEvents = {},
     private readonly throttle: Throttle = noThrottle,
@@ -81,12 +85,24 @@ export class TokenService {
     if (!grant) throw unsupportedGrantType(`grant_type ${JSON.stringify(grantType.slice(0, 64))} is not supported`);
     // RFC 6749 §5.2 unauthorized_client: the client may not use this grant.
     if (!client.grant_types.includes(grant.type)) throw unauthorizedClient(`client may not use the ${grant.type} grant`);
+    // A refresh that read its token unused but lost the consume to a concurrent rotation is
+    // judged once more on a fresh read: its successor again in a grace period, else
+    // invalid_grant (core/rotation.ts). So the answer does not depend on how the requests
+    // interleaved, nor on the store.
+    const result = (await this.#attempt(client, grant, req, user)) ?? (await this.#attempt(client, grant, req, user));
+    // Lost twice (RFC 9700 §4.14.2): a refresh token works once.
+    if (!result) throw invalidGrant('refresh token has already been used', 'lost the rotation race twice');
+    this.events.issued?.({ grant: grant.type, client_id: client.client_id, format: client.access_token_format });
+    return result;
+  }
 
+  /** One pass from the grant's decision to the persisted write; null when the consume lost. */
+  async #attempt(client: Client, grant: Grant, req: TokenRequest, user: readonly LockSubject[]): Promise<TokenResult | null> {
     const now = Math.floor(Date.now() / 1000);
     const ip = lockSubject.ip(req.ip);
     const guessedToken = grant.type === 'refresh_token' ? tokenSubject(client) : [];
     const outcome = await counted(this.throttle, { invalid_user_credentials: [...user, ip], unknown_token: [...guessedToken, ip] },
-      () => grant.handle({ client, params: req.params, now, store: this.store }));
+      () => grant.handle({ client, params: req.params, now, store: this.store, seal: this.seal }));
     this.throttle.succeeded([...user, ...guessedToken]);
     if (req.checkUser) await req.checkUser(outcome.user, client);
 
@@ -99,15 +115,16 @@ export class TokenService {
       : null;
 
     const withRefresh = outcome.mayRefresh && client.grant_types.includes('refresh_token');
+    const { rotated, reissued } = outcome;
     // RFC 9700 §4.14.2: the absolute lifetime counts from the original grant, not from the
-    // last rotation; the idle one from this use.
+    // last rotation; the idle one from this use. A successor handed out again keeps its own.
     const idleTtl = client.refresh_token_idle_ttl ?? this.settings.refresh_token_idle_ttl;
-    const refreshExp = Math.min(
-      (outcome.rotated?.family_created_at ?? now) + (client.refresh_token_ttl ?? this.settings.refresh_token_ttl),
+    const refreshExp = reissued?.record.expires_at ?? Math.min(
+      (rotated?.family_created_at ?? now) + (client.refresh_token_ttl ?? this.settings.refresh_token_ttl),
       idleTtl === undefined ? Infinity : now + idleTtl,
     );
     if (withRefresh && refreshExp <= now) throw invalidGrant('refresh token has expired');
-    const familyId = outcome.rotated?.family_id ?? (withRefresh ? randomUUID() : null);
+    const familyId = (rotated ?? reissued?.record)?.family_id ?? (withRefresh ? randomUUID() : null);
     const ttl = client.access_token_ttl ?? this.settings.access_token_ttl;
     const jti = randomUUID();
     const exp = now + ttl;
@@ -123,17 +140,17 @@ export class TokenService {
       scope: outcome.scope, familyId, iat: now, exp,
     });
 
-    let refreshToken: string | undefined;
-    if (withRefresh) refreshToken = randomToken(32);
+    const fresh = withRefresh && !reissued ? randomToken(32) : undefined;
+    const refreshToken = reissued?.token ?? fresh;
     // RFC 6749 §6: a narrower scope (or a resource, RFC 8707 §2.2) asked at refresh shapes
     // this access token only; the new refresh token keeps the grant of the one it replaces.
-    const granted = outcome.rotated ?? { scope: outcome.scope, resource: outcome.resource };
+    const granted = rotated ?? { scope: outcome.scope, resource: outcome.resource };
     const write: IssueWrite = {
-      ...(outcome.rotated ? { consumeRefreshHash: outcome.rotated.hash } : {}),
-      ...(familyId && !outcome.rotated ? { family: { id: familyId, client_id: client.client_id, user_id: outcome.user?.id ?? null, created_at: now } } : {}),
-      ...(refreshToken && familyId ? {
+      ...(rotated ? { consume: this.#consume(client, rotated.hash, fresh, now) } : {}),
+      ...(familyId && !rotated && !reissued ? { family: { id: familyId, client_id: client.client_id, user_id: outcome.user?.id ?? null, created_at: now } } : {}),
+      ...(fresh && familyId ? {
         refresh: {
-          hash: hashToken(refreshToken), family_id: familyId, client_id: client.client_id,
+          hash: hashToken(fresh), family_id: familyId, client_id: client.client_id,
           user_id: outcome.user?.id ?? null, scope: granted.scope, resource: granted.resource,
           expires_at: refreshExp, created_at: now,
         },
@@ -142,10 +159,7 @@ export class TokenService {
     };
     // A client_credentials JWT writes nothing: no transaction at all on that hot path.
     const ok = Object.keys(write).length === 0 || (await this.store.tokens.persistIssue(write, now));
-    // Lost the race against a concurrent refresh of the same token (RFC 9700 §4.14.2).
-    if (!ok) throw invalidGrant('refresh token has already been used');
-
-    this.events.issued?.({ grant: grant.type, client_id: client.client_id, format: client.access_token_format });
+    if (!ok) return null;
     return {
       access_token: minted.token,
       token_type: 'Bearer',
@@ -158,6 +172,23 @@ export class TokenService {
       claims,
       family_id: familyId,
       issued_at: now,
+    };
+  }
+
+  /**
+   * Rotation: consume the presented token, recording its successor's hash and, in a grace
+   * period, the successor itself encrypted until the period ends (core/rotation.ts).
+   */
+  #consume(client: Client, hash: string, successor: string | undefined, now: number): Consume {
+    if (successor === undefined) return { kind: 'refresh_token', hash };
+    const grace = gracePeriod(client, this.settings);
+    return {
+      kind: 'refresh_token', hash,
+      successor: {
+        hash: hashToken(successor),
+        enc: grace > 0 ? this.seal.seal(successor, hash) : null,
+        until: grace > 0 ? now + grace : null,
+      },
     };
   }
 }

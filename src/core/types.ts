@@ -53,6 +53,8 @@ export interface Client {
   managed_by: ManagedBy;
   /** Seconds a refresh token may go unused before it expires; null: the top-level value. */
   refresh_token_idle_ttl: number | null;
+  /** Seconds after a rotation in which the rotated token gets the same successor again (core/rotation.ts); null: the top-level value. */
+  refresh_token_grace_period: number | null;
   /** A disabled client fails authentication and its tokens read inactive (core/sessions.ts). */
   disabled: boolean;
   /** Tokens issued to it before this time read inactive (set when it is disabled). */
@@ -127,6 +129,12 @@ export interface RefreshRecord {
   expires_at: number;
   created_at: number;
   used_at: number | null;
+  /** Once rotated: the hash of the token that replaced it. */
+  successor_hash: string | null;
+  /** During the grace period after its rotation: the successor, encrypted (core/rotation.ts). */
+  successor_enc: string | null;
+  /** When the grace period ends and `successor_enc` is cleared. */
+  successor_until: number | null;
   /** From the family row: set when the family has been revoked. */
   family_revoked_at: number | null;
   /** From the family row: when the original grant was made (the absolute lifetime counts from it). */

@@ -122,6 +122,23 @@ UPDATE users SET managed_by = 'dev' WHERE (username = 'alice' AND name = 'Alice 
   OR (username = 'v1-user' AND name IS NULL AND email IS NULL AND roles = '[]' AND participant_code IS NULL);
 `;
 
+// Refresh rotation under concurrency (core/rotation.ts): a consumed refresh token records
+// its successor's hash, and, during a client's grace period, the successor itself encrypted
+// until `successor_until` (then cleared). The per-client grace period. Indexes for
+// revoking or deleting by client and user on a large store (the expiry and family indexes
+// the purge uses exist since version 1). Refresh tokens get no client index, which every
+// rotation would pay for: they are reached through their family's.
+const v5 = (int: string) => `
+ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
+ALTER TABLE refresh_tokens ADD COLUMN successor_enc TEXT;
+ALTER TABLE refresh_tokens ADD COLUMN successor_until ${int};
+ALTER TABLE clients ADD COLUMN refresh_token_grace_period ${int};
+CREATE INDEX refresh_tokens_successor_until ON refresh_tokens (successor_until) WHERE successor_until IS NOT NULL;
+CREATE INDEX access_tokens_client ON access_tokens (client_id);
+CREATE INDEX token_families_user ON token_families (user_id);
+CREATE INDEX token_families_client ON token_families (client_id);
+`;
+
 // Lockouts (src/limits/policy.ts) are written on the locked user's or client's row, so the
 // CLI, which opens the database and not a server's memory, can show and clear them. Written
 // only by the lockout and by `unlock`, never by the upserts that apply the config file, so a
@@ -136,6 +153,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 2, name: 'signing key activation time', sqlite: v2('INTEGER'), postgres: v2('BIGINT') },
   { version: 3, name: 'disabled clients and users, session cut-off, refresh idle ttl', sqlite: v3('INTEGER'), postgres: v3('BIGINT') },
   { version: 4, name: 'client introspection scope; entities Tessera manages', sqlite: v4, postgres: v4 },
+  { version: 5, name: 'refresh successors and grace period; purge indexes', sqlite: v5('INTEGER'), postgres: v5('BIGINT') },
   { version: 6, name: 'lockout time of users and clients', sqlite: v6('INTEGER'), postgres: v6('BIGINT') },
 ];
 

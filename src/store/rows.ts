@@ -8,11 +8,13 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const list = (v: unknown): string[] => (typeof v === 'string' ? (JSON.parse(v) as string[]) : []);
 
+// Column lists: adding a column to clients or users is one line here (plus its mapping below);
+// every statement that reads or writes those tables is built from these lists (sql.ts).
 export const CLIENT_COLUMNS = [
   'client_id', 'client_secret_hash', 'client_name', 'grant_types', 'scope',
   'token_endpoint_auth_method', 'access_token_format', 'access_token_ttl', 'refresh_token_ttl',
   'audience', 'access_token_signing_alg', 'resources', 'profile', 'introspect', 'managed_by', 'created_at', 'updated_at',
-  'refresh_token_idle_ttl', 'disabled', 'tokens_not_before',
+  'refresh_token_idle_ttl', 'disabled', 'tokens_not_before', 'refresh_token_grace_period',
 ] as const;
 
 export function clientFromRow(r: Row): Client {
@@ -37,6 +39,7 @@ export function clientFromRow(r: Row): Client {
     refresh_token_idle_ttl: numOrNull(r.refresh_token_idle_ttl),
     disabled: num(r.disabled) !== 0,
     tokens_not_before: numOrNull(r.tokens_not_before),
+    refresh_token_grace_period: numOrNull(r.refresh_token_grace_period),
     locked_until: numOrNull(r.locked_until),
   };
 }
@@ -47,19 +50,19 @@ export function clientToRow(c: Client): unknown[] {
     c.token_endpoint_auth_method, c.access_token_format, c.access_token_ttl, c.refresh_token_ttl,
     c.audience, c.access_token_signing_alg, JSON.stringify(c.resources), c.profile, c.introspect, c.managed_by,
     c.created_at, c.updated_at,
-    c.refresh_token_idle_ttl, c.disabled ? 1 : 0, c.tokens_not_before,
+    c.refresh_token_idle_ttl, c.disabled ? 1 : 0, c.tokens_not_before, c.refresh_token_grace_period,
   ];
 }
 
 // locked_until is left out of both column lists on purpose: the upserts write these lists,
-// and a lock must survive the config file being applied again (SQL.setLock writes it).
+// and a lock must survive the config file being applied again (setLock writes it).
 export const USER_COLUMNS = [
   'id', 'username', 'password_hash', 'email', 'name', 'roles', 'participant_code', 'managed_by', 'created_at', 'updated_at',
   'disabled', 'tokens_not_before',
 ] as const;
 
 /** What a read of a user returns: the written columns and the lock. */
-const USER_READ_COLUMNS = [...USER_COLUMNS, 'locked_until'] as const;
+export const USER_READ_COLUMNS = [...USER_COLUMNS, 'locked_until'] as const;
 
 export function userFromRow(r: Row): User {
   return {
@@ -126,6 +129,9 @@ export function refreshFromRow(r: Row): RefreshRecord {
     expires_at: num(r.expires_at),
     created_at: num(r.created_at),
     used_at: numOrNull(r.used_at),
+    successor_hash: strOrNull(r.successor_hash),
+    successor_enc: strOrNull(r.successor_enc),
+    successor_until: numOrNull(r.successor_until),
     family_revoked_at: numOrNull(r.family_revoked_at),
     family_created_at: num(r.family_created_at),
     user: r.u_id === null || r.u_id === undefined
@@ -160,49 +166,24 @@ export function accessFromRow(r: Row): AccessRecord {
   };
 }
 
-/** SQL shared by both adapters, with `?` placeholders; postgres.ts numbers them. */
-export const SQL = {
-  // The user comes in the same query: a rotation needs it, and on PostgreSQL every query
-  // is a round trip.
-  findRefresh:
-    `SELECT r.*, f.revoked_at AS family_revoked_at, f.created_at AS family_created_at, ${USER_READ_COLUMNS.map((c) => `u.${c} AS u_${c}`).join(', ')} ` +
-    'FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id LEFT JOIN users u ON u.id = r.user_id WHERE r.hash = ?',
-  findAccess:
-    'SELECT a.*, f.revoked_at AS family_revoked_at FROM access_tokens a LEFT JOIN token_families f ON f.id = a.family_id WHERE a.id = ?',
-  // RFC 9700 §4.14.2 rotation: the conditional update is the race guard. The family check
-  // is a correlated NOT EXISTS (one primary-key probe): `family_id IN (SELECT … WHERE
-  // revoked_at IS NULL)` made SQLite scan every family on every rotation.
-  consumeRefresh:
-    'UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND NOT EXISTS (SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NOT NULL)',
-  findFamily: 'SELECT * FROM token_families WHERE id = ?',
-  insertFamily: 'INSERT INTO token_families (id, client_id, user_id, created_at, revoked_at) VALUES (?, ?, ?, ?, NULL)',
-  insertRefresh:
-    'INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, resource, expires_at, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
-  insertAccess:
-    'INSERT INTO access_tokens (id, format, family_id, client_id, user_id, scope, claims, expires_at, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  // A lock time never shortens a later one (instances without a shared limit store count
-  // apart); NULL (an operator's unlock) always clears.
-  setClientLock:
-    'UPDATE clients SET locked_until = CASE WHEN CAST(? AS BIGINT) IS NOT NULL AND locked_until > CAST(? AS BIGINT) THEN locked_until ELSE CAST(? AS BIGINT) END WHERE client_id = ?',
-  setUserLock:
-    'UPDATE users SET locked_until = CASE WHEN CAST(? AS BIGINT) IS NOT NULL AND locked_until > CAST(? AS BIGINT) THEN locked_until ELSE CAST(? AS BIGINT) END WHERE username = ? RETURNING id',
-  revokeFamily: 'UPDATE token_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
-  revokeUserFamilies: 'UPDATE token_families SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
-  revokeClientFamilies: 'UPDATE token_families SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL',
-  revokeClientAccess: 'UPDATE access_tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL',
-  revokeAccess: 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
-  purgeRefresh: 'DELETE FROM refresh_tokens WHERE expires_at < ?',
-  purgeAccess: 'DELETE FROM access_tokens WHERE expires_at < ?',
-  purgeFamilies:
-    'DELETE FROM token_families WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = token_families.id) AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = token_families.id)',
-} as const;
+// The token tables' columns in the order of the *Params helpers below, with the SQL type
+// PostgreSQL needs to cast a parameter in `INSERT … SELECT` (sql.ts issueCte).
+export type ColumnType = 'text' | 'bigint';
+export const FAMILY_COLUMNS: readonly (readonly [string, ColumnType])[] = [['id', 'text'], ['client_id', 'text'], ['user_id', 'text'], ['created_at', 'bigint']];
+export const REFRESH_COLUMNS: readonly (readonly [string, ColumnType])[] = [
+  ['hash', 'text'], ['family_id', 'text'], ['client_id', 'text'], ['user_id', 'text'], ['scope', 'text'], ['resource', 'text'],
+  ['expires_at', 'bigint'], ['created_at', 'bigint'],
+];
+export const ACCESS_COLUMNS: readonly (readonly [string, ColumnType])[] = [
+  ['id', 'text'], ['format', 'text'], ['family_id', 'text'], ['client_id', 'text'], ['user_id', 'text'], ['scope', 'text'],
+  ['claims', 'text'], ['expires_at', 'bigint'], ['created_at', 'bigint'], ['revoked_at', 'bigint'],
+];
+
+export const familyParams = (f: import('../core/store.js').NewFamily): unknown[] => [f.id, f.client_id, f.user_id, f.created_at];
 
 export const refreshParams = (r: import('../core/store.js').NewRefresh): unknown[] => [
   r.hash, r.family_id, r.client_id, r.user_id, r.scope, r.resource, r.expires_at, r.created_at,
 ];
-
-/** Parameters of SQL.setClientLock / setUserLock. */
-export const lockParams = (until: number | null, name: string): unknown[] => [until, until, until, name];
 
 export const accessParams = (a: import('../core/store.js').NewAccess, revokedAt: number | null = null): unknown[] => [
   a.id, a.format, a.family_id, a.client_id, a.user_id, a.scope, a.claims, a.expires_at, a.created_at, revokedAt,

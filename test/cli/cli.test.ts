@@ -118,6 +118,9 @@ describe('cli', { concurrency: true }, () => {
         const bad = await tessera(['client', 'create', '--id', 'gw2', '--introspect', 'everything', '--config', cfg]);
         assert.equal(bad.code, 2);
         assert.match(bad.stderr, /--introspect: must be one of own, all/);
+        const graced = JSON.parse(await run('client', 'create', '--id', 'gp', '--grant-types', 'password refresh_token', '--refresh-token-grace-period', '30', '--json')) as Record<string, unknown>;
+        assert.equal(graced.refresh_token_grace_period, 30);
+        assert.equal(await inStore(async (s) => (await s.clients.get('gp'))!.refresh_token_grace_period), 30);
         assert.ok(list.every((c) => !('client_secret' in c) && !('client_secret_hash' in c)));
       });
 

@@ -29,6 +29,22 @@ describe('configuration', () => {
     assert.deepEqual(c.dialects, ['o', 'apk', 'hcx', 'v1']);
     assert.equal(c.refresh_token_idle_ttl, undefined);
     assert.equal(c.http_request_timeout, 30);
+    assert.equal(c.refresh_token_grace_period, 0);
+  });
+
+  it('reads refresh_token_grace_period at the top level and per client (0..300)', () => {
+    const c = validateConfig({
+      refresh_token_grace_period: '30',
+      clients: [{ client_id: 'a', client_secret: 's', refresh_token_grace_period: 0 }, { client_id: 'b', client_secret: 's', refresh_token_grace_period: 300 }, { client_id: 'c', client_secret: 's' }],
+    });
+    assert.equal(c.refresh_token_grace_period, 30);
+    assert.equal(c.clients[0]?.refresh_token_grace_period, 0);
+    assert.equal(c.clients[1]?.refresh_token_grace_period, 300);
+    assert.equal(c.clients[2]?.refresh_token_grace_period, undefined);
+    assert.throws(() => validateConfig({ refresh_token_grace_period: 301 }), /config: refresh_token_grace_period: must be a whole number from 0 to 300/);
+    assert.throws(() => validateConfig({ refresh_token_grace_period: -1 }), /config: refresh_token_grace_period: must be a whole number from 0 to 300/);
+    assert.throws(() => validateConfig({ clients: [{ client_id: 'a', client_secret: 's', refresh_token_grace_period: 1.5 }] }),
+      /config: clients\[0\]\.refresh_token_grace_period: must be a whole number from 0 to 300/);
   });
 
   it('reads disabled and refresh_token_idle_ttl on clients and users', () => {

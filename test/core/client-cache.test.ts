@@ -22,7 +22,7 @@ const client = (id: string, scope = 'a'): Client => ({
   client_id: id, client_secret_hash: null, client_name: null, grant_types: ['password'], scope,
   token_endpoint_auth_method: 'none', access_token_format: 'jwt', access_token_ttl: null, refresh_token_ttl: null,
   audience: null, access_token_signing_alg: null, resources: [], profile: null, introspect: 'own', managed_by: null, created_at: 0, updated_at: 0,
-  refresh_token_idle_ttl: null, disabled: false, tokens_not_before: null, locked_until: null,
+  refresh_token_idle_ttl: null, disabled: false, tokens_not_before: null, locked_until: null, refresh_token_grace_period: null,
 });
 
 describe('client cache', () => {

@@ -1,17 +1,18 @@
 // A migrated store of a given backend with a few entities, for unit tests of the core.
+import { SuccessorSeal } from '../../src/core/rotation.js';
 import type { Store } from '../../src/core/store.js';
 import type { Client } from '../../src/core/types.js';
 import { clientFromConfig, userFromConfig } from '../../src/entities.js';
 import { openStore } from '../../src/store/index.js';
 import { makeDatabase, type Backend } from '../helpers/stores.js';
 
-export interface Harness { store: Store; close(): Promise<void> }
+export interface Harness { store: Store; seal: SuccessorSeal; close(): Promise<void> }
 
 export async function harness(kind: Backend): Promise<Harness> {
   const db = await makeDatabase(kind);
   const store = await openStore(db.url);
   await store.migrate();
-  return { store, close: async () => { await store.close(); await db.cleanup(); } };
+  return { store, seal: new SuccessorSeal('harness-secret-key-harness-secret-key'), close: async () => { await store.close(); await db.cleanup(); } };
 }
 
 export async function addClient(store: Store, c: Partial<Parameters<typeof clientFromConfig>[0]> & { client_id: string }): Promise<Client> {

@@ -60,3 +60,13 @@ export async function postForm(url: string, form: Record<string, string>, header
 
 export const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+/**
+ * Waits until a refresh token rotated now is past the race window (core/rotation.ts): a
+ * replay of it then counts as reuse and revokes its family. Whole seconds, so 2-3 s.
+ */
+export async function pastRaceWindow(): Promise<void> {
+  const { RACE_WINDOW_SECONDS } = await import('../../src/core/rotation.js');
+  const until = (Math.floor(Date.now() / 1000) + RACE_WINDOW_SECONDS + 1) * 1000 + 20;
+  await new Promise((res) => setTimeout(res, until - Date.now()));
+}

@@ -9,6 +9,7 @@ import { openStore } from '../../src/store/index.js';
 import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
 
 const NOW = 1_700_000_000;
+const NO_SUCCESSOR = { successor_hash: null, successor_enc: null, successor_until: null };
 const LATER = NOW + 3600;
 
 const client = (client_id: string, o: Partial<Client> = {}): Client => ({
@@ -33,6 +34,7 @@ const client = (client_id: string, o: Partial<Client> = {}): Client => ({
   disabled: false,
   tokens_not_before: null,
   locked_until: null,
+  refresh_token_grace_period: null,
   ...o,
 });
 
@@ -141,7 +143,7 @@ for (const kind of BACKENDS) {
           token_endpoint_auth_method: 'client_secret_post', access_token_format: 'opaque',
           access_token_ttl: 600, refresh_token_ttl: 86_400, audience: 'aud', access_token_signing_alg: 'ES256',
           resources: ['https://a.example', 'https://b.example'], profile: 'hcx',
-          refresh_token_idle_ttl: 3600, disabled: true, tokens_not_before: NOW - 5,
+          refresh_token_idle_ttl: 3600, disabled: true, tokens_not_before: NOW - 5, refresh_token_grace_period: 30,
         });
         await store.clients.upsert(c1);
         assert.deepEqual(await store.clients.get('c1'), c1);
@@ -291,7 +293,7 @@ for (const kind of BACKENDS) {
       it('persistIssue writes family, refresh and access; find reads them back', async () => {
         const ok = await store.tokens.persistIssue({ family: family('f1'), refresh: refresh('h1', 'f1'), access: access('a1', 'f1') }, NOW);
         assert.equal(ok, true);
-        assert.deepEqual(await store.tokens.findRefresh('h1'), { ...refresh('h1', 'f1'), used_at: null, family_revoked_at: null, family_created_at: NOW, user: null });
+        assert.deepEqual(await store.tokens.findRefresh('h1'), { ...refresh('h1', 'f1'), used_at: null, ...NO_SUCCESSOR, family_revoked_at: null, family_created_at: NOW, user: null });
         assert.deepEqual(await store.tokens.findAccess('a1'), { ...access('a1', 'f1'), revoked_at: null, family_revoked_at: null });
         assert.equal(await store.tokens.findRefresh('missing'), null);
         assert.equal(await store.tokens.findAccess('missing'), null);
@@ -313,21 +315,21 @@ for (const kind of BACKENDS) {
         const r = refresh('h-null', 'f1', { user_id: null, resource: null });
         const a = access('a-nofam', null, { user_id: null, format: 'jwt' });
         assert.equal(await store.tokens.persistIssue({ refresh: r, access: a }, NOW), true);
-        assert.deepEqual(await store.tokens.findRefresh('h-null'), { ...r, used_at: null, family_revoked_at: null, family_created_at: NOW, user: null });
+        assert.deepEqual(await store.tokens.findRefresh('h-null'), { ...r, used_at: null, ...NO_SUCCESSOR, family_revoked_at: null, family_created_at: NOW, user: null });
         assert.deepEqual(await store.tokens.findAccess('a-nofam'), { ...a, revoked_at: null, family_revoked_at: null });
       });
 
       it('consuming a refresh token succeeds once; the second attempt writes nothing', async () => {
         await store.tokens.persistIssue({ family: family('f1'), refresh: refresh('h1', 'f1'), access: access('a1', 'f1') }, NOW);
         const first = await store.tokens.persistIssue(
-          { consumeRefreshHash: 'h1', refresh: refresh('h2', 'f1'), access: access('a2', 'f1') }, NOW + 10);
+          { consume: { kind: 'refresh_token', hash: 'h1' }, refresh: refresh('h2', 'f1'), access: access('a2', 'f1') }, NOW + 10);
         assert.equal(first, true);
         assert.equal((await store.tokens.findRefresh('h1'))?.used_at, NOW + 10);
         assert.equal((await store.tokens.findRefresh('h2'))?.used_at, null);
         assert.notEqual(await store.tokens.findAccess('a2'), null);
 
         const again = await store.tokens.persistIssue(
-          { consumeRefreshHash: 'h1', family: family('f-again'), refresh: refresh('h3', 'f-again'), access: access('a3', 'f1') },
+          { consume: { kind: 'refresh_token', hash: 'h1' }, family: family('f-again'), refresh: refresh('h3', 'f-again'), access: access('a3', 'f1') },
           NOW + 20);
         assert.equal(again, false);
         assert.equal((await store.tokens.findRefresh('h1'))?.used_at, NOW + 10);
@@ -337,8 +339,34 @@ for (const kind of BACKENDS) {
         assert.equal(await store.tokens.persistIssue({ family: family('f-again'), refresh: refresh('h3b', 'f-again') }, NOW), true);
       });
 
+      it('consume records the successor; forgetSuccessors clears expired encrypted successors only', async () => {
+        await store.tokens.persistIssue({ family: family('f-s'), refresh: refresh('s1', 'f-s') }, NOW);
+        await store.tokens.persistIssue({ refresh: refresh('s2', 'f-s') }, NOW);
+        await store.tokens.persistIssue({ refresh: refresh('s3', 'f-s') }, NOW);
+        assert.equal(await store.tokens.persistIssue({
+          consume: { kind: 'refresh_token', hash: 's1', successor: { hash: 's2', enc: 'v1.sealed-s2', until: NOW + 30 } },
+        }, NOW + 1), true);
+        assert.equal(await store.tokens.persistIssue({
+          consume: { kind: 'refresh_token', hash: 's2', successor: { hash: 's3', enc: null, until: null } },
+        }, NOW + 2), true);
+        const s1 = await store.tokens.findRefresh('s1');
+        assert.deepEqual([s1?.used_at, s1?.successor_hash, s1?.successor_enc, s1?.successor_until], [NOW + 1, 's2', 'v1.sealed-s2', NOW + 30]);
+        const s2 = await store.tokens.findRefresh('s2');
+        assert.deepEqual([s2?.used_at, s2?.successor_hash, s2?.successor_enc, s2?.successor_until], [NOW + 2, 's3', null, null]);
+        // A consume without a successor (the client lost its refresh_token grant) records none.
+        assert.equal(await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: 's3' } }, NOW + 3), true);
+        assert.deepEqual({ ...(await store.tokens.findRefresh('s3')), user: null }, { ...refresh('s3', 'f-s'), used_at: NOW + 3, ...NO_SUCCESSOR, family_revoked_at: null, family_created_at: NOW, user: null });
+
+        // Strictly before: the last second of the period still holds it.
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 30, 1000), 0);
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 31, 1000), 1);
+        const gone = await store.tokens.findRefresh('s1');
+        assert.deepEqual([gone?.used_at, gone?.successor_hash, gone?.successor_enc, gone?.successor_until], [NOW + 1, 's2', null, null]);
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 31, 1000), 0);
+      });
+
       it('consuming an unknown hash returns false and writes nothing', async () => {
-        assert.equal(await store.tokens.persistIssue({ consumeRefreshHash: 'nope', refresh: refresh('h-x', 'f1'), access: access('a-x', 'f1') }, NOW), false);
+        assert.equal(await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: 'nope' }, refresh: refresh('h-x', 'f1'), access: access('a-x', 'f1') }, NOW), false);
         assert.equal(await store.tokens.findRefresh('h-x'), null);
         assert.equal(await store.tokens.findAccess('a-x'), null);
       });
@@ -348,16 +376,16 @@ for (const kind of BACKENDS) {
         await store.tokens.persistIssue({ family: family('f-rb'), refresh: refresh('h-rb', 'f-rb') }, NOW);
         // 'h2' already exists: the refresh insert violates the primary key.
         await assert.rejects(store.tokens.persistIssue(
-          { consumeRefreshHash: 'h-rb', family: family('f-rb2'), refresh: refresh('h2', 'f-rb2'), access: access('a-rb', 'f-rb2') },
+          { consume: { kind: 'refresh_token', hash: 'h-rb' }, family: family('f-rb2'), refresh: refresh('h2', 'f-rb2'), access: access('a-rb', 'f-rb2') },
           NOW + 5));
         assert.equal((await store.tokens.findRefresh('h-rb'))?.used_at, null);
         assert.equal(await store.tokens.findAccess('a-rb'), null);
         // Same with the last statement failing ('a2' exists): family and refresh go too.
         await assert.rejects(store.tokens.persistIssue(
-          { consumeRefreshHash: 'h-rb', family: family('f-rb2'), refresh: refresh('h-rb2', 'f-rb2'), access: access('a2', 'f-rb2') },
+          { consume: { kind: 'refresh_token', hash: 'h-rb' }, family: family('f-rb2'), refresh: refresh('h-rb2', 'f-rb2'), access: access('a2', 'f-rb2') },
           NOW + 5));
         assert.equal((await store.tokens.findRefresh('h-rb'))?.used_at, null);
-        assert.equal(await store.tokens.persistIssue({ consumeRefreshHash: 'h-rb', family: family('f-rb2') }, NOW + 6), true);
+        assert.equal(await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: 'h-rb' }, family: family('f-rb2') }, NOW + 6), true);
         // Checked once f-rb2 exists, since findRefresh only sees tokens whose family row exists.
         assert.equal(await store.tokens.findRefresh('h-rb2'), null);
       });
@@ -368,7 +396,7 @@ for (const kind of BACKENDS) {
           await store.tokens.persistIssue({ family: family(fam), refresh: refresh(`race-${i}`, fam) }, NOW);
           const results = await Promise.all(['a', 'b'].map((side) =>
             store.tokens.persistIssue(
-              { consumeRefreshHash: `race-${i}`, refresh: refresh(`race-${i}-${side}`, fam), access: access(`race-a-${i}-${side}`, fam) },
+              { consume: { kind: 'refresh_token', hash: `race-${i}` }, refresh: refresh(`race-${i}-${side}`, fam), access: access(`race-a-${i}-${side}`, fam) },
               NOW + 1)));
           assert.equal(results.filter((r) => r).length, 1, `round ${i}: ${JSON.stringify(results)}`);
           const winner = results[0] ? 'a' : 'b';
@@ -407,7 +435,7 @@ for (const kind of BACKENDS) {
         await store.tokens.revokeFamily('f-rev', NOW + 40);
         assert.equal((await store.tokens.findRefresh('h-rev'))?.family_revoked_at, NOW + 30);
         // A token of a revoked family cannot be consumed.
-        assert.equal(await store.tokens.persistIssue({ consumeRefreshHash: 'h-rev', refresh: refresh('h-rev2', 'f-rev') }, NOW + 50), false);
+        assert.equal(await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: 'h-rev' }, refresh: refresh('h-rev2', 'f-rev') }, NOW + 50), false);
         assert.equal((await store.tokens.findRefresh('h-rev'))?.used_at, null);
         assert.equal(await store.tokens.findRefresh('h-rev2'), null);
       });
@@ -474,7 +502,7 @@ for (const kind of BACKENDS) {
         await store.tokens.persistIssue({ refresh: refresh('h-old2', 'f1', { expires_at: 999 }) }, 50);
         await store.tokens.persistIssue({ refresh: refresh('h-edge', 'f1', { expires_at: 1000 }) }, 50);
 
-        assert.equal(await store.tokens.purgeExpired(1000), 3);
+        assert.equal(await store.tokens.purgeExpired(1000, 1000), 3);
         assert.equal(await store.tokens.findRefresh('h-old'), null);
         assert.equal(await store.tokens.findRefresh('h-old2'), null);
         assert.equal(await store.tokens.findAccess('a-old'), null);
@@ -484,7 +512,49 @@ for (const kind of BACKENDS) {
         // f-old had no tokens left, so it went; f1 still has tokens, so it stayed.
         assert.equal(await store.tokens.persistIssue({ family: family('f-old') }, NOW), true);
         await assert.rejects(store.tokens.persistIssue({ family: family('f1') }, NOW));
-        assert.equal(await store.tokens.purgeExpired(1000), 0);
+        assert.equal(await store.tokens.purgeExpired(1000, 1000), 0);
+      });
+
+      it('purgeExpired works in batches of at most `limit` rows per table; revoked families stay until their tokens expire', async () => {
+        await seedF1();
+        // f-exp: 5 expired refresh tokens (some rotated) and 3 expired access tokens.
+        await store.tokens.persistIssue({ family: family('f-exp') }, 50);
+        for (let i = 0; i < 5; i++) await store.tokens.persistIssue({ refresh: refresh(`hx-${i}`, 'f-exp', { expires_at: 100 + i }) }, 50);
+        await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: 'hx-0', successor: { hash: 'hx-1', enc: null, until: null } } }, 60);
+        for (let i = 0; i < 3; i++) await store.tokens.persistIssue({ access: access(`ax-${i}`, 'f-exp', { expires_at: 100 }) }, 50);
+        // f-revoked: revoked, its tokens still live: kept, so a replay is still refused as revoked.
+        await store.tokens.persistIssue({ family: family('f-revoked'), refresh: refresh('h-revoked', 'f-revoked'), access: access('a-revoked', 'f-revoked') }, NOW);
+        await store.tokens.revokeFamily('f-revoked', NOW + 1);
+        // f-rev-old: revoked and expired: goes.
+        await store.tokens.persistIssue({ family: family('f-rev-old'), refresh: refresh('h-rev-old', 'f-rev-old', { expires_at: 200 }) }, 50);
+        await store.tokens.revokeFamily('f-rev-old', 60);
+
+        const batches: number[] = [];
+        for (let n = -1; n !== 0;) batches.push((n = await store.tokens.purgeExpired(1000, 2)));
+        // 6 refresh + 3 access rows, at most 2 of each per batch.
+        assert.deepEqual(batches, [4, 3, 2, 0]);
+        for (const h of ['hx-0', 'hx-4', 'h-rev-old']) assert.equal(await store.tokens.findRefresh(h), null);
+        assert.equal(await store.tokens.findAccess('ax-2'), null);
+        assert.equal(await store.tokens.findFamily('f-exp'), null);
+        assert.equal(await store.tokens.findFamily('f-rev-old'), null);
+        assert.equal((await store.tokens.findRefresh('h-revoked'))?.family_revoked_at, NOW + 1);
+        assert.equal((await store.tokens.findAccess('a-revoked'))?.family_revoked_at, NOW + 1);
+        assert.notEqual(await store.tokens.findRefresh('h2'), null);
+        assert.notEqual(await store.tokens.findFamily('f1'), null);
+      });
+
+      it('forgetSuccessors works in batches', async () => {
+        await store.tokens.persistIssue({ family: family('f-fs') }, NOW);
+        for (let i = 0; i < 5; i++) {
+          await store.tokens.persistIssue({ refresh: refresh(`fs-${i}`, 'f-fs') }, NOW);
+          await store.tokens.persistIssue({ consume: { kind: 'refresh_token', hash: `fs-${i}`, successor: { hash: `n-${i}`, enc: 'v1.x', until: NOW + i } } }, NOW);
+        }
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 3, 2), 2);
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 3, 2), 1);
+        assert.equal(await store.tokens.forgetSuccessors(NOW + 3, 2), 0);
+        assert.equal((await store.tokens.findRefresh('fs-3'))?.successor_enc, 'v1.x');
+        assert.equal((await store.tokens.findRefresh('fs-2'))?.successor_enc, null);
+        assert.equal((await store.tokens.findRefresh('fs-2'))?.successor_hash, 'n-2');
       });
 
       it('deleting a client deletes its tokens and families, not other clients\'', async () => {

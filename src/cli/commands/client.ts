@@ -19,12 +19,12 @@ const FLAGS: Record<string, string> = {
   scope: '--scope', token_endpoint_auth_method: '--auth-method', access_token_format: '--format',
   access_token_ttl: '--access-token-ttl', refresh_token_ttl: '--refresh-token-ttl', audience: '--audience',
   access_token_signing_alg: '--alg', resources: '--resources', profile: '--profile', introspect: '--introspect',
-  refresh_token_idle_ttl: '--refresh-token-idle-ttl',
+  refresh_token_idle_ttl: '--refresh-token-idle-ttl', refresh_token_grace_period: '--refresh-token-grace-period',
 };
 
 interface CreateOpts {
   id?: string; name?: string; grantTypes?: string; scope?: string; authMethod?: string; public?: boolean;
-  format?: string; accessTokenTtl?: string; refreshTokenTtl?: string; refreshTokenIdleTtl?: string; audience?: string; alg?: string;
+  format?: string; accessTokenTtl?: string; refreshTokenTtl?: string; refreshTokenIdleTtl?: string; refreshTokenGracePeriod?: string; audience?: string; alg?: string;
   resources?: string; profile?: string; introspect?: string; secret?: string; json?: boolean;
 }
 
@@ -36,7 +36,7 @@ export function clientJson(c: Client) {
     access_token_ttl: c.access_token_ttl, refresh_token_ttl: c.refresh_token_ttl, audience: c.audience,
     access_token_signing_alg: c.access_token_signing_alg, resources: c.resources, profile: c.profile,
     introspect: c.introspect, managed_by: c.managed_by,
-    refresh_token_idle_ttl: c.refresh_token_idle_ttl, disabled: c.disabled,
+    refresh_token_idle_ttl: c.refresh_token_idle_ttl, refresh_token_grace_period: c.refresh_token_grace_period, disabled: c.disabled,
   });
 }
 
@@ -66,6 +66,7 @@ export function clientCommand(program: Command): void {
     .option('--access-token-ttl <seconds>', 'access_token_ttl')
     .option('--refresh-token-ttl <seconds>', 'refresh_token_ttl')
     .option('--refresh-token-idle-ttl <seconds>', 'refresh_token_idle_ttl')
+    .option('--refresh-token-grace-period <seconds>', 'refresh_token_grace_period: 0-300 (default: the top-level value)')
     .option('--audience <aud>', 'audience of its access tokens')
     .option('--alg <alg>', 'access_token_signing_alg: ES256|RS256|PS256|EdDSA')
     .option('--resources <list>', 'RFC 8707 resource indicators it may ask for')
@@ -86,7 +87,8 @@ export function clientCommand(program: Command): void {
       const cfg = validated(FLAGS, () => validateClient({
         client_id: o.id ?? randomUUID(), client_secret: secret, client_name: o.name, grant_types: o.grantTypes,
         scope: o.scope, token_endpoint_auth_method: method, access_token_format: o.format,
-        access_token_ttl: o.accessTokenTtl, refresh_token_ttl: o.refreshTokenTtl, refresh_token_idle_ttl: o.refreshTokenIdleTtl, audience: o.audience,
+        access_token_ttl: o.accessTokenTtl, refresh_token_ttl: o.refreshTokenTtl, refresh_token_idle_ttl: o.refreshTokenIdleTtl,
+        refresh_token_grace_period: o.refreshTokenGracePeriod, audience: o.audience,
         access_token_signing_alg: o.alg, resources: o.resources, profile: o.profile, introspect: o.introspect,
       }, ''));
       if (await store.clients.get(cfg.client_id)) throw new CliError(`client ${JSON.stringify(cfg.client_id)} already exists`);

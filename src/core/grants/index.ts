@@ -1,5 +1,6 @@
 // Grant registry: one file per grant, each exporting the same shape, keyed by grant type.
 // Adding a grant is adding a file and a line here.
+import type { Reissue, SuccessorSeal } from '../rotation.js';
 import type { Store } from '../store.js';
 import type { Client, GrantType, RefreshRecord, User } from '../types.js';
 import { clientCredentialsGrant } from './client_credentials.js';
@@ -13,6 +14,8 @@ export interface GrantInput {
   params: Params;
   now: number;
   store: Store;
+  /** Opens a refresh token's successor kept for its grace period (core/rotation.ts). */
+  seal: SuccessorSeal;
 }
 
 /** What a grant decided: who the token is for and what it may do. */
@@ -23,6 +26,8 @@ export interface GrantOutcome {
   resource: string | null;
   /** Refresh rotation: the token being exchanged (consumed in the issuing transaction). */
   rotated?: RefreshRecord;
+  /** A grace-period replay: hand out this successor again, consume nothing (core/rotation.ts). */
+  reissued?: Reissue;
   /** Whether this grant may come with a refresh token (never client_credentials). */
   mayRefresh: boolean;
 }

@@ -1,0 +1,80 @@
+// Dropping dead rows without stalling the token endpoint. Expired tokens (and the families
+// they leave empty) and grace-period successors go in small batches, each one short
+// transaction, with a pause between batches: a rotation never waits behind a long lock,
+// and on SQLite (in this process) the event loop is never blocked for long.
+import type { Logger } from 'pino';
+import type { Store, TokenRepo } from '../core/store.js';
+
+/**
+ * Rows per table per batch, and the pause between two batches. SQLite runs a batch inside
+ * this process's event loop (better-sqlite3 is synchronous): small batches (a few ms each)
+ * and a long pause keep every request's wait short. PostgreSQL only takes row locks on the
+ * rows it deletes, which no request needs (they expired), so its batches can be larger.
+ * bench/experiments/purge.ts measures refresh latency during a purge.
+ */
+export const PURGE_SETTINGS: Record<Store['kind'], { batch: number; pauseMs: number }> = {
+  sqlite: { batch: 250, pauseMs: 100 },
+  postgres: { batch: 1000, pauseMs: 50 },
+};
+/** How often the purge runs: also how long a successor outlives its grace period at most. */
+export const PURGE_INTERVAL_MS = 60_000;
+/**
+ * Rows are purged this long after they expire: a request that read a token just before its
+ * expiry (or an instance whose clock is a little behind) never has it vanish mid-request.
+ */
+export const PURGE_MARGIN_SECONDS = 60;
+
+export interface PurgeOptions {
+  batch?: number;
+  pauseMs?: number;
+  /** Checked between batches: stop early (the server is closing). */
+  stopped?: () => boolean;
+}
+
+export interface Purged {
+  tokens: number;
+  successors: number;
+  batches: number;
+}
+
+/** Everything dead before `before`, batch after batch. */
+export async function purgeAll(tokens: TokenRepo, before: number, opts: PurgeOptions = {}): Promise<Purged> {
+  const batch = opts.batch ?? PURGE_SETTINGS.postgres.batch;
+  const pause = () => new Promise((res) => setTimeout(res, opts.pauseMs ?? PURGE_SETTINGS.postgres.pauseMs));
+  const done: Purged = { tokens: 0, successors: 0, batches: 0 };
+  const loop = async (step: () => Promise<number>, add: (n: number) => void, full: number) => {
+    for (;;) {
+      if (opts.stopped?.()) return;
+      const n = await step();
+      add(n);
+      done.batches++;
+      if (n < full) return;
+      await pause();
+    }
+  };
+  // Successors first: they are the secret part.
+  await loop(() => tokens.forgetSuccessors(before, batch), (n) => { done.successors += n; }, batch);
+  // A batch takes up to `batch` rows from each of two tables: go on until one takes none.
+  await loop(() => tokens.purgeExpired(before, batch), (n) => { done.tokens += n; }, 1);
+  return done;
+}
+
+/** Runs purgeAll every PURGE_INTERVAL_MS (on any instance; batches from several do not conflict). */
+export function startPurging(store: Pick<Store, 'kind' | 'tokens'>, log: Logger, intervalMs = PURGE_INTERVAL_MS): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    const before = Math.floor(Date.now() / 1000) - PURGE_MARGIN_SECONDS;
+    running = purgeAll(store.tokens, before, { ...PURGE_SETTINGS[store.kind], stopped: () => stopped })
+      .then(
+        (p) => { if (p.tokens + p.successors > 0) log.info({ rows: p.tokens, successors: p.successors, batches: p.batches }, 'purged expired tokens'); },
+        (e: unknown) => log.warn({ err: e }, 'purging expired tokens failed'),
+      )
+      .finally(() => { running = null; });
+  }, intervalMs);
+  timer.unref();
+  return {
+    stop: async () => { stopped = true; clearInterval(timer); await running; },
+  };
+}

@@ -1,0 +1,98 @@
+// The Store port (core/store.ts) over any SQL driver: which statement each method runs and
+// how its rows map back. A driver (sqlite.ts, postgres.ts) only says how a statement, a
+// transaction and a migration run on its database.
+import type { IssueWrite, Store } from '../core/store.js';
+import {
+  accessFromRow, accessParams, clientFromRow, clientToRow, familyFromRow, keyFromRow, participantFromRow,
+  participantToRow, refreshFromRow, userFromRow, userToRow,
+} from './rows.js';
+import { type Dialect, deleteClientSteps, forgetSuccessorsStep, lockParams, purgeSteps, type Row, type Step, statements } from './sql.js';
+
+export type { Row };
+
+/** What a transaction did: the rows each step changed, and the rows the `returns` steps gave. */
+export interface Done {
+  counts: number[];
+  rows: Row[][];
+}
+
+export interface Driver {
+  readonly dialect: Dialect;
+  one(sql: string, params: unknown[]): Promise<Row | undefined>;
+  all(sql: string, params: unknown[]): Promise<Row[]>;
+  /** Runs one statement; the number of rows it changed. */
+  run(sql: string, params: unknown[]): Promise<number>;
+  /**
+   * Runs the steps in order in one transaction; null (and nothing written) when a `once`
+   * step did not change exactly one row. Any throw rolls back.
+   */
+  transaction(steps: Step[]): Promise<Done | null>;
+  /** Everything one token response writes, atomically (sql.ts issueSteps / issueCte). */
+  issue(write: IssueWrite, now: number): Promise<boolean>;
+  /** Apply pending migrations (migrations.ts), serialised against other instances. */
+  migrate(): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export function sqlStore(d: Driver): Store {
+  const S = statements(d.dialect);
+  const T = S.tokens;
+  const map = <T>(from: (r: Row) => T) => (r: Row | undefined): T | null => (r ? from(r) : null);
+  const sum = (done: Done | null, first = 0, last = Infinity) =>
+    (done?.counts ?? []).slice(first, last).reduce((a, b) => a + b, 0);
+  return {
+    kind: d.dialect.name,
+    clients: {
+      get: async (id) => map(clientFromRow)(await d.one(S.clients.get, [id])),
+      list: async () => (await d.all(S.clients.list, [])).map(clientFromRow),
+      upsert: async (c) => { await d.run(S.clients.upsert, clientToRow(c)); },
+      delete: async (id) => ((await d.transaction(deleteClientSteps(id)))?.counts.at(-1) ?? 0) > 0,
+      setLock: async (id, until) => (await d.run(S.clients.setLock, lockParams(until, id))) > 0,
+    },
+    users: {
+      getById: async (id) => map(userFromRow)(await d.one(S.users.getById, [id])),
+      getByUsername: async (u) => map(userFromRow)(await d.one(S.users.getByUsername, [u])),
+      list: async () => (await d.all(S.users.list, [])).map(userFromRow),
+      upsert: async (u) => userFromRow((await d.one(S.users.upsert, userToRow(u)))!),
+      delete: async (u) => (await d.run(S.users.delete, [u])) > 0,
+      setLock: async (u, until) => { const r = await d.one(S.users.setLock, lockParams(until, u)); return r ? String(r.id) : null; },
+    },
+    participants: {
+      get: async (code) => map(participantFromRow)(await d.one(S.participants.get, [code])),
+      list: async () => (await d.all(S.participants.list, [])).map(participantFromRow),
+      upsert: async (p) => { await d.run(S.participants.upsert, participantToRow(p)); },
+      delete: async (code) => (await d.run(S.participants.delete, [code])) > 0,
+    },
+    keys: {
+      list: async () => (await d.all(S.keys.list, [])).map(keyFromRow),
+      insert: async (k) => {
+        await d.run(S.keys.insert, [k.kid, k.alg, k.public_jwk, k.private_jwk_enc, k.created_at, k.activates_at, k.retired_at]);
+      },
+      retireOthers: async (alg, exceptKid, at) => { await d.run(S.keys.retireOthers, [at, alg, exceptKid]); },
+      deleteRetiredBefore: (before) => d.run(S.keys.deleteRetiredBefore, [before]),
+    },
+    tokens: {
+      persistIssue: (w, now) => d.issue(w, now),
+      findRefresh: async (hash) => map(refreshFromRow)(await d.one(T.findRefresh, [hash])),
+      findAccess: async (id) => map(accessFromRow)(await d.one(T.findAccess, [id])),
+      findFamily: async (id) => map(familyFromRow)(await d.one(T.findFamily, [id])),
+      // One UPDATE: findRefresh/findAccess join the family, so its tokens read as revoked.
+      revokeFamily: async (familyId, at) => { await d.run(T.revokeFamily, [at, familyId]); },
+      revokeUserFamilies: (userId, at) => d.run(T.revokeUserFamilies, [at, userId]),
+      revokeClientTokens: async (clientId, at) => sum(await d.transaction([
+        { sql: T.revokeClientFamilies, params: [at, clientId] },
+        { sql: T.revokeClientAccess, params: [at, clientId] },
+      ])),
+      revokeAccess: async (id, at, record) => {
+        if (record) await d.run(T.revokeOrInsertAccess, accessParams(record, at));
+        else await d.run(T.revokeAccess, [at, id]);
+      },
+      forgetSuccessors: async (before, limit) => sum(await d.transaction([forgetSuccessorsStep(d.dialect, before, limit)])),
+      // Tokens only: the families emptied with them are not counted.
+      purgeExpired: async (before, limit) => sum(await d.transaction(purgeSteps(d.dialect, before, limit)), 0, 2),
+    },
+    migrate: () => d.migrate(),
+    ping: async () => { await d.one('SELECT 1', []); },
+    close: () => d.close(),
+  };
+}
