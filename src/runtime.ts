@@ -10,6 +10,7 @@ import { cachedClients } from './core/client-cache.js';
 import { TokenInspector } from './core/inspect.js';
 import { KEY_RELOAD_SECONDS } from './core/key-schedule.js';
 import { KeyManager } from './core/keys.js';
+import { configurePasswordHashing, passwordPool } from './core/password.js';
 import { randomToken, useFingerprintKey } from './core/secrets.js';
 import type { Store } from './core/store.js';
 import { TokenService } from './core/token-service.js';
@@ -75,6 +76,8 @@ export async function maxAccessTtl(store: Store, config: Config): Promise<number
 export async function openTessera(config: Config, log: Logger, opts: OpenOptions = {}): Promise<Tessera> {
   const secret = resolveSecretKey(config, log);
   useFingerprintKey(secret);
+  // Per process, like libuv's thread pool it spares (core/password.ts).
+  configurePasswordHashing(config.password_hashing);
   const raw = await openStore(config.database);
   const store: Store = { ...raw, clients: cachedClients(raw.clients, config.client_cache_ttl * 1000) };
   try {
@@ -91,6 +94,8 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     await keys.current(config.signing_alg);
     const metrics = new Metrics();
     if (isWorker()) shareMetrics(metrics.registry);
+    metrics.watchPasswordPool(() => passwordPool.stats());
+    const unwatch = passwordPool.onRefused(() => metrics.throttled.inc({ reason: 'password_pool_full' }));
     const tokens = new TokenService(store, keys, config, {
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
     });
@@ -112,7 +117,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     purge.unref();
     return {
       config, store, keys, tokens, inspector, metrics, limits, log, kept,
-      close: async () => { clearInterval(timer); clearInterval(purge); await limits.close(); await store.close(); },
+      close: async () => { clearInterval(timer); clearInterval(purge); unwatch(); await limits.close(); await store.close(); },
     };
   } catch (e) {
     await store.close();

@@ -1,5 +1,6 @@
 // The configuration's shape and defaults. Key names are fixed: other tools rely on them.
 import { DEFAULT_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
+import { DEFAULT_PASSWORD_HASHING } from '../core/password.js';
 import type { AuthMethod, ClientProfile, GrantType, IntrospectScope, SigningAlg, TokenFormat } from '../core/types.js';
 
 export interface ClientConfig {
@@ -30,6 +31,13 @@ export interface UserConfig {
   roles: string[];
   participant_code?: string;
   disabled?: boolean;
+}
+
+export interface PasswordHashingConfig {
+  /** argon2id verifications running at once, each on its own thread. */
+  concurrency: number;
+  /** Verifications waiting for a thread; beyond this a request gets 503 + Retry-After. */
+  queue: number;
 }
 
 export interface ParticipantConfig {
@@ -66,6 +74,8 @@ export interface Config {
   /** Seconds a client read from the store is reused; 0 turns the cache off. */
   client_cache_ttl: number;
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The bounded pool every argon2id verification goes through (per process). */
+  password_hashing: PasswordHashingConfig;
   dialects: DialectName[];
   /** The built-in public client HCX tokens are issued to. */
   hcx_client_id: string;
@@ -90,6 +100,7 @@ export const DEFAULTS = {
   client_cache_ttl: 5,
   workers: 1,
   log_level: 'info',
+  password_hashing: DEFAULT_PASSWORD_HASHING,
   dialects: [...DIALECTS],
   hcx_client_id: 'hcx',
   clients: [],
@@ -98,10 +109,10 @@ export const DEFAULTS = {
 } as const satisfies Partial<Config>;
 
 /** Every top-level key, with the type used to read its TESSERA_<KEY> override. */
-export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | 'list'> = {
+export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | 'list' | 'mapping'> = {
   issuer: 'string', allow_insecure_issuer: 'boolean', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
   database: 'string', data_dir: 'string', secret_key: 'string',
   access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', signing_alg: 'string', key_publish_ahead: 'number',
-  client_cache_ttl: 'number', workers: 'string', log_level: 'string',
+  client_cache_ttl: 'number', workers: 'string', log_level: 'string', password_hashing: 'mapping',
   dialects: 'list', hcx_client_id: 'string', clients: 'list', users: 'list', participants: 'list',
 };

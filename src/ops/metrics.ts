@@ -1,6 +1,8 @@
 // Prometheus metrics (GET /metrics): tokens issued by grant, client and format; OAuth errors
-// by code; request latency by route.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// by code; request latency by route; requests refused to protect the server, by reason; the
+// password-hashing pool's occupancy.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PoolStats } from '../core/bounded-pool.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -18,7 +20,25 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   });
 
+  readonly throttled = new Counter({
+    name: 'tessera_throttled_total', help: 'Requests refused to protect the server (429/503), by reason',
+    labelNames: ['reason'] as const, registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tessera_' });
+  }
+
+  /** A gauge of the password-hashing pool, read at each scrape. */
+  watchPasswordPool(stats: () => PoolStats): void {
+    new Gauge({
+      name: 'tessera_password_hashing_operations', help: 'argon2id verifications running (in_use) and waiting (queued)',
+      labelNames: ['state'] as const, registers: [this.registry],
+      collect() {
+        const s = stats();
+        this.set({ state: 'in_use' }, s.inUse);
+        this.set({ state: 'queued' }, s.queued);
+      },
+    });
   }
 }
