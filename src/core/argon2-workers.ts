@@ -72,17 +72,17 @@ export class Argon2Workers {
       if (!w) return;
       const job = this.#jobs.shift()!;
       this.#busy.set(w, job);
+      w.ref(); // a verification in flight keeps the process alive, as an async call would
       w.postMessage({ stored: job.stored, password: job.password });
     }
   }
 
   #spawn(): Worker {
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { argon2: argon2Path, nice: HASHING_NICE } });
-    // Idle hashing threads never keep the process alive.
-    w.unref();
     w.on('message', (ok: boolean) => {
       const job = this.#busy.get(w);
       this.#busy.delete(w);
+      w.unref();
       if (this.#idle.length + this.#busy.size < this.#size) this.#idle.push(w);
       else void w.terminate();
       job?.resolve(ok === true);
@@ -91,6 +91,8 @@ export class Argon2Workers {
     // A thread that died (out of memory) fails its job; the next job starts a new one.
     w.on('error', (e) => this.#lost(w, e));
     w.on('exit', () => this.#lost(w, new Error('argon2 worker exited')));
+    // Idle hashing threads never keep the process alive (after the listeners, which ref it).
+    w.unref();
     return w;
   }
 
