@@ -23,6 +23,7 @@ const config = {
 };
 
 type Answer = Awaited<ReturnType<typeof postForm>>;
+type Timed = Answer & { at: number };
 
 const count = (rs: Answer[], status: number) => rs.filter((r) => r.status === status).length;
 
@@ -37,14 +38,15 @@ async function holdSlot(): Promise<() => Promise<void>> {
 /**
  * Sends `requests` interleaved with as many requests to the same URL that are refused
  * before any hashing (invalid_request: no password), and checks that the refusals (median)
- * came back under 50 ms plus twice the controls' median: on a calm machine the controls take
- * a few ms, so that is the brief's "< 50 ms"; on a busy shared machine every request is
- * slowed alike (a refusal also does the user lookup), and that delay is not the pool's. A
- * refusal that waited for a verification would take the slow user's ~0.3 s or more or, with
- * the slot held, never come.
+ * came back under 50 ms plus three times the controls' median: on a calm machine the
+ * controls take a few ms, so that is "< 50 ms"; on a busy shared machine every request is
+ * slowed alike, a refusal more (it also looks the user up in the store), and that delay is
+ * not the pool's. What proves that a refusal does not wait for hashing is elsewhere: with
+ * the slot held a waiting request would never be answered, and without it every refusal
+ * must come before the first verification's answer.
  */
-async function refusedAtOnce(url: string, requests: (() => Promise<Answer>)[], control: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer[]> {
-  const timedOne = async (f: () => Promise<Answer>) => { const t0 = performance.now(); const r = await f(); return { r, ms: performance.now() - t0 }; };
+async function refusedAtOnce(url: string, requests: (() => Promise<Answer>)[], control: Record<string, string>, headers: Record<string, string> = {}): Promise<Timed[]> {
+  const timedOne = async (f: () => Promise<Answer>) => { const t0 = performance.now(); const r = await f(); return { r, ms: performance.now() - t0, at: performance.now() }; };
   const all = await Promise.all(requests.flatMap((f) => [timedOne(f), timedOne(() => postForm(url, control, headers))]));
   const answers = all.filter((_, i) => i % 2 === 0);
   const controls = all.filter((_, i) => i % 2 === 1);
@@ -53,9 +55,9 @@ async function refusedAtOnce(url: string, requests: (() => Promise<Answer>)[], c
   const refused = answers.filter((a) => a.r.status === 503).map((a) => a.ms);
   if (refused.length > 0) {
     const [m, c] = [median(refused), median(controls.map((x) => x.ms))];
-    assert.ok(m < 2 * c + 50, `refusals took ${m.toFixed(1)} ms (median); the hashing-free controls ${c.toFixed(1)} ms`);
+    assert.ok(m < 3 * c + 50, `refusals took ${m.toFixed(1)} ms (median); the hashing-free controls ${c.toFixed(1)} ms`);
   }
-  return answers.map((a) => a.r);
+  return answers.map((a) => ({ ...a.r, at: a.at }));
 }
 
 /** Resolves once the pool is idle (a previous test's queued verification may still run). */
@@ -107,6 +109,9 @@ for (const backend of BACKENDS) {
       assert.equal(count(rs, 400), 2, rs.map((r) => r.status).join(','));
       assert.equal(count(rs, 503), 8, rs.map((r) => r.status).join(','));
       for (const r of rs.filter((x) => x.status === 400)) assert.equal(r.json.error, 'invalid_grant');
+      // Every refusal was answered before the first verification finished.
+      const firstVerified = Math.min(...rs.filter((x) => x.status === 400).map((x) => x.at));
+      assert.ok(rs.filter((x) => x.status === 503).every((x) => x.at < firstVerified), 'a refusal waited for hashing');
       for (const r of rs.filter((x) => x.status === 503)) {
         assertRefused(r);
         assert.deepEqual(r.json, { error: 'temporarily_unavailable', error_description: 'the server is busy; retry later' });
