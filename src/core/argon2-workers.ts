@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /** nice(2) value of the hashing threads (Linux; elsewhere they keep the process's). */
-export const HASHING_NICE = 10;
+export const HASHING_NICE = 19;
 
 // Plain CommonJS, evaluated as the worker's main script, so one file serves the compiled
 // build and the TypeScript sources (tsx hooks do not reach workers started from bin/).
