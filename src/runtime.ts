@@ -11,6 +11,7 @@ import { TokenInspector } from './core/inspect.js';
 import { KEY_RELOAD_SECONDS } from './core/key-schedule.js';
 import { KeyManager } from './core/keys.js';
 import { SuccessorSeal } from './core/rotation.js';
+import { configurePasswordHashing, passwordPool } from './core/password.js';
 import { randomToken, useFingerprintKey } from './core/secrets.js';
 import type { Store } from './core/store.js';
 import { noThrottle, type Throttle } from './core/throttle.js';
@@ -84,6 +85,8 @@ export async function maxAccessTtl(store: Store, config: Config): Promise<number
 export async function openTessera(config: Config, log: Logger, opts: OpenOptions = {}): Promise<Tessera> {
   const secret = resolveSecretKey(config, log);
   useFingerprintKey(secret);
+  // Per process, like libuv's thread pool it spares (core/password.ts).
+  configurePasswordHashing(config.password_hashing);
   const raw = await openStore(config.database);
   const store: Store = {
     ...raw,
@@ -113,6 +116,8 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
       clients: { get: (id) => raw.clients.get(id), setLock: (id, until) => store.clients.setLock(id, until) },
       refused: (reason) => metrics.throttled.inc({ reason }),
     });
+    metrics.watchPasswordPool(() => passwordPool.stats());
+    const unwatch = passwordPool.onRefused(() => metrics.throttled.inc({ reason: 'password_pool_full' }));
     const rateLimits = new RateLimits(limits, config.rate_limit, (reason) => metrics.throttled.inc({ reason }));
     const tokens = new TokenService(store, keys, new SuccessorSeal(secret), config, {
       issued: (e) => metrics.tokensIssued.inc({ grant_type: e.grant, client_id: e.client_id, format: e.format }),
@@ -128,7 +133,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     const purge = startPurging(store, log);
     return {
       config, store, keys, tokens, inspector, metrics, limits, lockout, rateLimits, log, kept,
-      close: async () => { clearInterval(timer); await purge.stop(); await limits.close(); await store.close(); },
+      close: async () => { clearInterval(timer); await purge.stop(); unwatch(); await limits.close(); await store.close(); },
     };
   } catch (e) {
     await store.close();

@@ -52,6 +52,16 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
         }
         out[key] = parsed;
       }
+    } else if (type === 'mapping') {
+      // A YAML/JSON mapping whose keys override the file's one by one:
+      // TESSERA_PASSWORD_HASHING='{concurrency: 2}' keeps the file's queue.
+      let doc: unknown;
+      try { doc = parseYaml(v); } catch { doc = undefined; }
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+        throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be a YAML or JSON mapping, e.g. '{concurrency: 2}'`);
+      }
+      const base = out[key];
+      out[key] = { ...(typeof base === 'object' && base !== null && !Array.isArray(base) ? base : {}), ...doc };
     } else if (type === 'list') {
       try {
         out[key] = v.trim().startsWith('[') ? parseYaml(v) : v.split(',').map((s) => s.trim()).filter(Boolean);

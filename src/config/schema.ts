@@ -1,6 +1,7 @@
 // The configuration's shape and defaults. Key names are fixed: other tools rely on them.
 import { DEFAULT_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import type { LockoutConfig } from './lockout.js';
+import { DEFAULT_PASSWORD_HASHING } from '../core/password.js';
 import type { AuthMethod, ClientProfile, GrantType, IntrospectScope, SigningAlg, TokenFormat } from '../core/types.js';
 
 export interface ClientConfig {
@@ -32,6 +33,13 @@ export interface UserConfig {
   roles: string[];
   participant_code?: string;
   disabled?: boolean;
+}
+
+export interface PasswordHashingConfig {
+  /** argon2id verifications running at once, each on its own thread. */
+  concurrency: number;
+  /** Verifications waiting for a thread; beyond this a request gets 503 + Retry-After. */
+  queue: number;
 }
 
 export interface ParticipantConfig {
@@ -87,6 +95,8 @@ export interface Config {
   /** Seconds a client read from the store is reused; 0 turns the cache off. */
   client_cache_ttl: number;
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The bounded pool every argon2id verification goes through (per process). */
+  password_hashing: PasswordHashingConfig;
   dialects: DialectName[];
   /** The built-in public client HCX tokens are issued to. */
   hcx_client_id: string;
@@ -128,6 +138,7 @@ export const DEFAULTS = {
   client_cache_ttl: 5,
   workers: 1,
   log_level: 'info',
+  password_hashing: DEFAULT_PASSWORD_HASHING,
   dialects: [...DIALECTS],
   hcx_client_id: 'hcx',
   rate_limit: { ip: { rate: 1000, burst: 2000 }, client: { rate: 1000, burst: 2000 } },
@@ -143,11 +154,11 @@ export const DEFAULTS = {
 } as const satisfies Partial<Config>;
 
 /** Every top-level key, with the type used to read its TESSERA_<KEY> override. */
-export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | 'list' | 'object'> = {
+export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | 'list' | 'object' | 'mapping'> = {
   issuer: 'string', allow_insecure_issuer: 'boolean', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
   database: 'string', data_dir: 'string', secret_key: 'string', redis_url: 'string',
   access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', refresh_token_grace_period: 'number', signing_alg: 'string', key_publish_ahead: 'number',
-  client_cache_ttl: 'number', workers: 'string', log_level: 'string',
+  client_cache_ttl: 'number', workers: 'string', log_level: 'string', password_hashing: 'mapping',
   dialects: 'list', hcx_client_id: 'string', lockout: 'object', clients: 'list', users: 'list', participants: 'list',
   rate_limit: 'object', trusted_proxies: 'list', http_headers_timeout: 'number', http_request_timeout: 'number',
   http_keep_alive_timeout: 'number', max_connections: 'number', max_connections_per_ip: 'number',

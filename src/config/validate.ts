@@ -10,7 +10,8 @@ import { ConfigError } from './error.js';
 import { validateLockout } from './lockout.js';
 import { validateLimits } from './limits.js';
 import {
-  DEFAULTS, DIALECTS, KEY_TYPES, SECRET_KEY_MIN_LENGTH, type ClientConfig, type Config, type ParticipantConfig, type UserConfig,
+  DEFAULTS, DIALECTS, KEY_TYPES, SECRET_KEY_MIN_LENGTH, type ClientConfig, type Config, type ParticipantConfig,
+  type PasswordHashingConfig, type UserConfig,
 } from './schema.js';
 
 type Raw = Record<string, unknown>;
@@ -191,6 +192,23 @@ function publishAhead(raw: Raw): number {
   return v;
 }
 
+/**
+ * The argon2id pool: at least one thread, and a queue that may be 0 (refuse whenever every
+ * thread is busy). The upper bounds only catch typos: each running verification holds
+ * 19 MiB, and a long queue is only a long wait.
+ */
+function passwordHashing(raw: Raw): PasswordHashingConfig {
+  const v = raw.password_hashing;
+  if (v === undefined || v === null) return { ...DEFAULTS.password_hashing };
+  if (typeof v !== 'object' || Array.isArray(v)) throw new ConfigError('password_hashing', 'must be a mapping (concurrency, queue)');
+  const r = v as Raw;
+  unknownKeys(r, ['concurrency', 'queue'], 'password_hashing.');
+  return {
+    concurrency: int(r, 'concurrency', 'password_hashing.', 1, 64) ?? DEFAULTS.password_hashing.concurrency,
+    queue: int(r, 'queue', 'password_hashing.', 0, 100_000) ?? DEFAULTS.password_hashing.queue,
+  };
+}
+
 function unique<T>(items: T[], key: (t: T) => string, path: string): void {
   const seen = new Set<string>();
   items.forEach((t, i) => {
@@ -244,6 +262,7 @@ export function validateConfig(raw: Raw): Config {
     client_cache_ttl: int(raw, 'client_cache_ttl', '', 0, 3600) ?? DEFAULTS.client_cache_ttl,
     workers: raw.workers === 'auto' ? 'auto' : int(raw, 'workers', '', 1, 64) ?? DEFAULTS.workers,
     log_level: oneOf(raw, 'log_level', '', LOG_LEVELS) ?? DEFAULTS.log_level,
+    password_hashing: passwordHashing(raw),
     dialects: dialects as Config['dialects'],
     hcx_client_id: str(raw, 'hcx_client_id', '') ?? DEFAULTS.hcx_client_id,
     lockout: validateLockout(raw.lockout),

@@ -1,7 +1,8 @@
 // Prometheus metrics (GET /metrics): tokens issued by grant, client and format; OAuth errors
-// by code; requests throttled by reason; request latency by route; whether limits are
-// shared (Redis) or per process.
+// by code; requests refused to protect the server, by reason; request latency by route;
+// whether limits are shared (Redis) or per process; the password-hashing pool's occupancy.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PoolStats } from '../core/bounded-pool.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -35,5 +36,18 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tessera_' });
+  }
+
+  /** A gauge of the password-hashing pool, read at each scrape. */
+  watchPasswordPool(stats: () => PoolStats): void {
+    new Gauge({
+      name: 'tessera_password_hashing_operations', help: 'argon2id verifications running (in_use) and waiting (queued)',
+      labelNames: ['state'] as const, registers: [this.registry],
+      collect() {
+        const s = stats();
+        this.set({ state: 'in_use' }, s.inUse);
+        this.set({ state: 'queued' }, s.queued);
+      },
+    });
   }
 }

@@ -184,6 +184,27 @@ describe('configuration', () => {
     for (const [raw, msg] of cases) assert.throws(() => validateConfig(raw), msg, JSON.stringify(raw));
   });
 
+  it('password_hashing: defaults, bounds, unknown keys, and TESSERA_PASSWORD_HASHING merged over the file', () => {
+    assert.deepEqual(validateConfig({}).password_hashing, { concurrency: 2, queue: 64 });
+    assert.deepEqual(validateConfig({ password_hashing: { concurrency: '1' } }).password_hashing, { concurrency: 1, queue: 64 });
+    assert.deepEqual(validateConfig({ password_hashing: { queue: 0 } }).password_hashing, { concurrency: 2, queue: 0 });
+    const bad: [unknown, RegExp][] = [
+      [{ concurrency: 0 }, /config: password_hashing\.concurrency: must be a whole number from 1 to 64/],
+      [{ concurrency: 2.5 }, /config: password_hashing\.concurrency: must be a whole number/],
+      [{ queue: -1 }, /config: password_hashing\.queue: must be a whole number from 0 to 100000/],
+      [{ queue: 'lots' }, /config: password_hashing\.queue: must be a whole number/],
+      [{ threads: 4 }, /config: password_hashing\.threads: is not a known key/],
+      [4, /config: password_hashing: must be a mapping/],
+      [[1, 2], /config: password_hashing: must be a mapping/],
+    ];
+    for (const [v, msg] of bad) assert.throws(() => validateConfig({ password_hashing: v }), msg);
+    const raw = applyEnv({ password_hashing: { concurrency: 3, queue: 10 } }, { TESSERA_PASSWORD_HASHING: '{concurrency: 1}' });
+    assert.deepEqual(validateConfig(raw).password_hashing, { concurrency: 1, queue: 10 });
+    assert.deepEqual(validateConfig(applyEnv({}, { TESSERA_PASSWORD_HASHING: '{"queue": 5}' })).password_hashing, { concurrency: 2, queue: 5 });
+    assert.throws(() => applyEnv({}, { TESSERA_PASSWORD_HASHING: '4' }), /config: password_hashing: TESSERA_PASSWORD_HASHING must be a YAML or JSON mapping/);
+    assert.throws(() => validateConfig(applyEnv({}, { TESSERA_PASSWORD_HASHING: '{queue: 100001}' })), /password_hashing\.queue: must be a whole number from 0 to 100000/);
+  });
+
   it('reads YAML and JSON files', () => {
     const y = join(dir, 'a.yaml');
     writeFileSync(y, 'port: 8181\nclients:\n  - client_id: y\n    client_secret: s\n    scope: "a b"\n');
