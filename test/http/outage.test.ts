@@ -122,7 +122,7 @@ describe('PostgreSQL outage', { skip: pgUrl ? false : 'TESSERA_TEST_DATABASE_URL
 
     const r = await elapsed(ready);
     assert.equal(r.r.status, 503);
-    assert.deepEqual(r.r.json, { status: 'unavailable', store: 'postgres' });
+    assert.deepEqual(r.r.json, { status: 'unavailable', store: 'postgres', limits: 'memory' });
     assert.ok(r.ms < 3000, `/readyz answered in ${r.ms} ms`);
     t.diagnostic(`cut database: /readyz 503 in ${r.ms} ms`);
 
