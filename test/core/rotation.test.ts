@@ -19,7 +19,9 @@ describe('SuccessorSeal', () => {
     assert.equal(seal.open(sealed, 'parent-hash'), 'the-successor');
     assert.equal(seal.open(sealed, 'other-parent'), null);
     assert.equal(new SuccessorSeal('another-secret-key-another-secret-key').open(sealed, 'parent-hash'), null);
-    const flipped = `${sealed.slice(0, -2)}${sealed.endsWith('A') ? 'B' : 'A'}${sealed.slice(-1)}`;
+    // Change the second-to-last character (six data bits of the tag) to another one.
+    const flipped = `${sealed.slice(0, -2)}${sealed.at(-2) === 'A' ? 'B' : 'A'}${sealed.slice(-1)}`;
+    assert.notEqual(flipped, sealed);
     assert.equal(seal.open(flipped, 'parent-hash'), null);
     assert.equal(seal.open('v1.short', 'parent-hash'), null);
     assert.equal(seal.open('garbage', 'parent-hash'), null);
