@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../core/errors.js';
 import { INTROSPECTION_SCOPE } from '../core/introspection.js';
-import { lockSubject } from '../core/throttle.js';
+import { lockSubject, tokenSubject } from '../core/throttle.js';
 import type { TokenResult } from '../core/token-service.js';
 import type { Client } from '../core/types.js';
 import { bodyParams } from '../http/body.js';
@@ -74,7 +74,7 @@ async function introspect(t: Tessera, req: FastifyRequest, reply: FastifyReply):
   } else {
     // The Bearer names the caller; its gate comes before the token it names is looked up.
     caller = await bearerCaller(t, bearer);
-    await t.lockout.gate([lockSubject.ip(ip), lockSubject.token(caller.client_id)]);
+    await t.lockout.gate([lockSubject.ip(ip), ...tokenSubject(caller)]);
   }
   await t.rateLimits.admitClient(caller);
   return introspectionReply(t, reply, caller, params.token, ip);

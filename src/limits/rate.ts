@@ -3,7 +3,7 @@
 // proved who it is and before the grant does any work. Why the client bucket waits for
 // authentication: one keyed on a client_id as presented would let anyone empty a
 // victim's bucket by naming it (docs/security.md, "Rate limits and client IP").
-import type { RateLimitConfig } from '../config/schema.js';
+import type { BucketConfig, RateLimitConfig } from '../config/schema.js';
 import { throttled } from '../core/errors.js';
 import type { Client } from '../core/types.js';
 import { subnetKey } from '../http/client-ip.js';
@@ -21,12 +21,7 @@ export class RateLimits {
   /** One bucket per IPv4 address or IPv6 /64 (`ip` canonical, see http/client-ip.ts). */
   async admitAddress(ip: string): Promise<void> {
     const b = this.config && this.config.ip;
-    if (!b) return;
-    const { retryAfter } = await this.store.gate({ buckets: [{ key: `rate:ip:${subnetKey(ip)}`, rate: b.rate, burst: b.burst }] });
-    if (retryAfter > 0) {
-      this.refused('ip_rate');
-      throw throttled(retryAfter, `rate limit of address ${ip}`);
-    }
+    if (b) await this.#take(b, `rate:ip:${subnetKey(ip)}`, 'ip_rate', `address ${ip}`);
   }
 
   /**
@@ -37,10 +32,15 @@ export class RateLimits {
   async admitClient(client: Client): Promise<void> {
     const b = this.config && this.config.client;
     if (!b || client.token_endpoint_auth_method === 'none') return;
-    const { retryAfter } = await this.store.gate({ buckets: [{ key: `rate:client:${client.client_id}`, rate: b.rate, burst: b.burst }] });
+    await this.#take(b, `rate:client:${client.client_id}`, 'client_rate', `client ${client.client_id}`);
+  }
+
+  /** One token from the bucket `key`, or 429 with Retry-After (counted under `reason`). */
+  async #take(b: BucketConfig, key: string, reason: ThrottleReason, whose: string): Promise<void> {
+    const { retryAfter } = await this.store.gate({ buckets: [{ key, rate: b.rate, burst: b.burst }] });
     if (retryAfter > 0) {
-      this.refused('client_rate');
-      throw throttled(retryAfter, `rate limit of client ${client.client_id}`);
+      this.refused(reason);
+      throw throttled(retryAfter, `rate limit of ${whose}`);
     }
   }
 }

@@ -44,9 +44,11 @@ function printClient(c: Client): void {
   printFields({ ...clientJson(c), locked_until: time(currentLock(c.locked_until)), created: time(c.created_at), updated: time(c.updated_at) });
 }
 
+const noClient = (id: string) => new CliError(`no client with client_id ${JSON.stringify(id)}`);
+
 async function mustGet(store: { clients: { get(id: string): Promise<Client | null> } }, id: string): Promise<Client> {
   const c = await store.clients.get(id);
-  if (!c) throw new CliError(`no client with client_id ${JSON.stringify(id)}`);
+  if (!c) throw noClient(id);
   return c;
 }
 
@@ -130,7 +132,7 @@ export function clientCommand(program: Command): void {
     .description('lift a lockout of the client (failed authentications); running servers see it at the next request')
     .option('-c, --config <file>', 'configuration file')
     .action((id: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store, config }) => {
-      if (!(await unlock(store, config, 'client', id))) throw new CliError(`no client with client_id ${JSON.stringify(id)}`);
+      if (!(await unlock(store, config, 'client', id))) throw noClient(id);
       process.stdout.write(`unlocked client ${id}\n`);
     }));
 
@@ -138,7 +140,7 @@ export function clientCommand(program: Command): void {
     .description('delete a client and its tokens')
     .option('-c, --config <file>', 'configuration file')
     .action((id: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store }) => {
-      if (!(await store.clients.delete(id))) throw new CliError(`no client with client_id ${JSON.stringify(id)}`);
+      if (!(await store.clients.delete(id))) throw noClient(id);
       process.stdout.write(`deleted client ${id}\n`);
     }));
 

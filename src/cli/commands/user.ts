@@ -44,6 +44,14 @@ async function choosePassword(o: PasswordOpts): Promise<{ password: string; gene
   return password === undefined ? { password: randomToken(18), generated: true } : { password, generated: false };
 }
 
+const noUser = (username: string) => new CliError(`no user with username ${JSON.stringify(username)}`);
+
+async function mustGetUser(store: { users: { getByUsername(u: string): Promise<User | null> } }, username: string): Promise<User> {
+  const u = await store.users.getByUsername(username);
+  if (!u) throw noUser(username);
+  return u;
+}
+
 const passwordOptions = (c: Command) => c
   .option('--password <password>', 'the password (visible in the process list: prefer --password-stdin)')
   .option('--password-stdin', 'read the password from one line of stdin')
@@ -95,8 +103,7 @@ export function userCommand(program: Command): void {
     .option('-c, --config <file>', 'configuration file')
     .option('--json', 'print JSON')
     .action((username: string, o: { json?: boolean }, cmd: Command) => withStore(cmd, async ({ store }) => {
-      const u = await store.users.getByUsername(username);
-      if (!u) throw new CliError(`no user with username ${JSON.stringify(username)}`);
+      const u = await mustGetUser(store, username);
       const lock = currentLock(u.locked_until);
       if (o.json) printJson(compact({ ...userJson(u), locked_until: lock }));
       else printFields({ ...userJson(u), locked_until: time(lock), created: time(u.created_at), updated: time(u.updated_at) });
@@ -106,7 +113,7 @@ export function userCommand(program: Command): void {
     .description('lift a lockout of the user (failed passwords); running servers see it at the next attempt')
     .option('-c, --config <file>', 'configuration file')
     .action((username: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store, config }) => {
-      if (!(await unlock(store, config, 'user', username))) throw new CliError(`no user with username ${JSON.stringify(username)}`);
+      if (!(await unlock(store, config, 'user', username))) throw noUser(username);
       process.stdout.write(`unlocked user ${username}\n`);
     }));
 
@@ -117,7 +124,7 @@ export function userCommand(program: Command): void {
       const u = await store.users.getByUsername(username);
       // Its sessions end with it: refresh tokens and the access tokens issued from them.
       const n = u ? await deleteUser(store, u, Math.floor(Date.now() / 1000)) : null;
-      if (n === null) throw new CliError(`no user with username ${JSON.stringify(username)}`);
+      if (n === null) throw noUser(username);
       process.stdout.write(`deleted user ${username} (${n} session${n === 1 ? '' : 's'} revoked)\n`);
     }));
 
@@ -128,8 +135,7 @@ export function userCommand(program: Command): void {
         : 'enable a disabled user; sessions revoked when it was disabled stay revoked')
       .option('-c, --config <file>', 'configuration file')
       .action((username: string, _o: unknown, cmd: Command) => withStore(cmd, async ({ store }) => {
-        const u = await store.users.getByUsername(username);
-        if (!u) throw new CliError(`no user with username ${JSON.stringify(username)}`);
+        const u = await mustGetUser(store, username);
         const now = Math.floor(Date.now() / 1000);
         const { revoked: n } = await saveUser(store, { ...u, disabled, updated_at: now }, u, now);
         process.stdout.write(disabled ? `disabled user ${username} (${n} session${n === 1 ? '' : 's'} revoked)\n` : `enabled user ${username}\n`);
@@ -139,8 +145,7 @@ export function userCommand(program: Command): void {
   passwordOptions(group.command('set-password <username>'))
     .description('set a user\'s password; without --password(-stdin) a generated one is printed once')
     .action((username: string, o: PasswordOpts, cmd: Command) => withStore(cmd, async ({ store }) => {
-      const u = await store.users.getByUsername(username);
-      if (!u) throw new CliError(`no user with username ${JSON.stringify(username)}`);
+      const u = await mustGetUser(store, username);
       const { password, generated } = await choosePassword(o);
       const now = Math.floor(Date.now() / 1000);
       // A new password ends the sessions made with the old one (e.g. an attacker's).
