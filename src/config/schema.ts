@@ -1,8 +1,9 @@
 // The configuration's shape and defaults. Key names are fixed: other tools rely on them.
 import { DEFAULT_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import type { LockoutConfig } from './lockout.js';
+import { DEFAULT_BRANDING, type BrandingConfig } from './signin.js';
 import { DEFAULT_PASSWORD_HASHING } from '../core/password.js';
-import type { AuthMethod, ClientProfile, GrantType, IntrospectScope, SigningAlg, TokenFormat } from '../core/types.js';
+import type { AuthMethod, ClientProfile, GrantType, IdTokenAlg, IntrospectScope, SigningAlg, TokenFormat } from '../core/types.js';
 
 export interface ClientConfig {
   client_id: string;
@@ -23,13 +24,27 @@ export interface ClientConfig {
   refresh_token_idle_ttl?: number;
   refresh_token_grace_period?: number;
   disabled?: boolean;
+  redirect_uris?: string[];
+  post_logout_redirect_uris?: string[];
+  first_party?: boolean;
+  allow_plain_pkce?: boolean;
+  id_token_signed_response_alg?: IdTokenAlg;
+  logo_uri?: string;
+  client_uri?: string;
+  policy_uri?: string;
+  tos_uri?: string;
 }
 
 export interface UserConfig {
   username: string;
   password: string;
   email?: string;
+  email_verified?: boolean;
   name?: string;
+  given_name?: string;
+  family_name?: string;
+  picture?: string;
+  locale?: string;
   roles: string[];
   participant_code?: string;
   disabled?: boolean;
@@ -116,6 +131,14 @@ export interface Config {
   max_connections: number;
   /** Open connections per client address (an IPv6 /64) per process, trusted proxies exempt; 0: no limit. */
   max_connections_per_ip: number;
+  /** Seconds an authorization code may be exchanged after it is issued (RFC 6749 §4.1.2). */
+  authorization_code_ttl: number;
+  /** Seconds an id_token is valid (OIDC Core §2 exp). */
+  id_token_ttl: number;
+  /** Seconds a browser sign-in session lasts; after it the user signs in again. */
+  session_ttl: number;
+  /** Product name, logo and colours of the hosted pages. */
+  branding: BrandingConfig;
   clients: ClientConfig[];
   users: UserConfig[];
   participants: ParticipantConfig[];
@@ -148,6 +171,10 @@ export const DEFAULTS = {
   http_keep_alive_timeout: 72,
   max_connections: 10_000,
   max_connections_per_ip: 256,
+  authorization_code_ttl: 60,
+  id_token_ttl: 3600,
+  session_ttl: 28_800,
+  branding: DEFAULT_BRANDING,
   clients: [],
   users: [],
   participants: [],
@@ -162,4 +189,5 @@ export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | '
   dialects: 'list', hcx_client_id: 'string', lockout: 'object', clients: 'list', users: 'list', participants: 'list',
   rate_limit: 'object', trusted_proxies: 'list', http_headers_timeout: 'number', http_request_timeout: 'number',
   http_keep_alive_timeout: 'number', max_connections: 'number', max_connections_per_ip: 'number',
+  authorization_code_ttl: 'number', id_token_ttl: 'number', session_ttl: 'number', branding: 'mapping',
 };

@@ -1,7 +1,8 @@
 // Validation with messages that name the key and the problem.
 import {
-  AUTH_METHODS, CLIENT_PROFILES, GRANT_TYPES, INTROSPECT_SCOPES, SIGNING_ALGS, TOKEN_FORMATS,
+  AUTH_METHODS, CLIENT_PROFILES, GRANT_TYPES, ID_TOKEN_ALGS, INTROSPECT_SCOPES, SIGNING_ALGS, TOKEN_FORMATS,
 } from '../core/types.js';
+import { redirectUri, validateBranding, webUrl } from './signin.js';
 import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS, MIN_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import { defaultFormatFor } from '../core/profiles/index.js';
 import { MAX_GRACE_PERIOD } from '../core/rotation.js';
@@ -105,6 +106,8 @@ const CLIENT_KEYS = [
   'client_id', 'client_secret', 'client_name', 'grant_types', 'scope', 'token_endpoint_auth_method',
   'access_token_format', 'access_token_ttl', 'refresh_token_ttl', 'audience', 'access_token_signing_alg',
   'resources', 'profile', 'introspect', 'refresh_token_idle_ttl', 'refresh_token_grace_period', 'disabled',
+  'redirect_uris', 'post_logout_redirect_uris', 'first_party', 'allow_plain_pkce', 'id_token_signed_response_alg',
+  'logo_uri', 'client_uri', 'policy_uri', 'tos_uri',
 ] as const;
 
 export function validateClient(r: Raw, path: string): ClientConfig {
@@ -132,7 +135,13 @@ export function validateClient(r: Raw, path: string): ClientConfig {
     // A dialect profile may default to another format (`o`: opaque, as Django-OAuth-Toolkit).
     access_token_format: oneOf(r, 'access_token_format', path, TOKEN_FORMATS) ?? defaultFormatFor(str(r, 'profile', path)),
     resources: strList(r, 'resources', path) ?? [],
+    redirect_uris: (strList(r, 'redirect_uris', path) ?? []).map((u) => redirectUri(u, `${path}redirect_uris`)),
+    post_logout_redirect_uris: (strList(r, 'post_logout_redirect_uris', path) ?? []).map((u) => redirectUri(u, `${path}post_logout_redirect_uris`)),
   };
+  // RFC 6749 §3.1.2.2: the code flow needs a registered redirect URI.
+  if (c.grant_types.includes('authorization_code') && c.redirect_uris?.length === 0) {
+    throw new ConfigError(`${path}redirect_uris`, 'is required for the authorization_code grant (RFC 6749 §3.1.2.2)');
+  }
   const opt = {
     client_secret,
     client_name: str(r, 'client_name', path),
@@ -145,24 +154,34 @@ export function validateClient(r: Raw, path: string): ClientConfig {
     refresh_token_idle_ttl: int(r, 'refresh_token_idle_ttl', path, 1, 315_360_000),
     refresh_token_grace_period: int(r, 'refresh_token_grace_period', path, 0, MAX_GRACE_PERIOD),
     disabled: bool(r, 'disabled', path),
+    first_party: bool(r, 'first_party', path),
+    allow_plain_pkce: bool(r, 'allow_plain_pkce', path),
+    id_token_signed_response_alg: oneOf(r, 'id_token_signed_response_alg', path, ID_TOKEN_ALGS),
+    logo_uri: r.logo_uri === undefined ? undefined : webUrl(r.logo_uri, `${path}logo_uri`),
+    client_uri: r.client_uri === undefined ? undefined : webUrl(r.client_uri, `${path}client_uri`),
+    policy_uri: r.policy_uri === undefined ? undefined : webUrl(r.policy_uri, `${path}policy_uri`),
+    tos_uri: r.tos_uri === undefined ? undefined : webUrl(r.tos_uri, `${path}tos_uri`),
   };
   for (const [k, v] of Object.entries(opt)) if (v !== undefined) (c as unknown as Raw)[k] = v;
   return c;
 }
 
 export function validateUser(r: Raw, path: string): UserConfig {
-  unknownKeys(r, ['username', 'password', 'email', 'name', 'roles', 'participant_code', 'disabled'], path);
+  unknownKeys(r, ['username', 'password', 'email', 'email_verified', 'name', 'given_name', 'family_name', 'picture', 'locale', 'roles', 'participant_code', 'disabled'], path);
   const u: UserConfig = {
     username: str(r, 'username', path, true)!,
     password: str(r, 'password', path, true)!,
     roles: strList(r, 'roles', path) ?? [],
   };
-  for (const k of ['email', 'name', 'participant_code'] as const) {
+  for (const k of ['email', 'name', 'given_name', 'family_name', 'locale', 'participant_code'] as const) {
     const v = str(r, k, path);
     if (v !== undefined) u[k] = v;
   }
-  const disabled = bool(r, 'disabled', path);
-  if (disabled !== undefined) u.disabled = disabled;
+  if (r.picture !== undefined) u.picture = webUrl(r.picture, `${path}picture`);
+  for (const k of ['disabled', 'email_verified'] as const) {
+    const v = bool(r, k, path);
+    if (v !== undefined) u[k] = v;
+  }
   return u;
 }
 
@@ -267,6 +286,10 @@ export function validateConfig(raw: Raw): Config {
     hcx_client_id: str(raw, 'hcx_client_id', '') ?? DEFAULTS.hcx_client_id,
     lockout: validateLockout(raw.lockout),
     ...validateLimits(raw),
+    authorization_code_ttl: int(raw, 'authorization_code_ttl', '', 1, 600) ?? DEFAULTS.authorization_code_ttl,
+    id_token_ttl: int(raw, 'id_token_ttl', '', 60, 86_400) ?? DEFAULTS.id_token_ttl,
+    session_ttl: int(raw, 'session_ttl', '', 60, 2_592_000) ?? DEFAULTS.session_ttl,
+    branding: validateBranding(raw.branding),
     clients, users, participants,
   };
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }

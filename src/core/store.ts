@@ -2,7 +2,10 @@
 // them once per database; test/store/contract.test.ts runs one suite against each.
 import type {
   AccessRecord,
+  AuthorizationCodeRecord,
+  BrowserSession,
   Client,
+  Consent,
   EpochSeconds,
   FamilyRecord,
   Participant,
@@ -60,6 +63,10 @@ export interface NewFamily {
   client_id: string;
   user_id: string | null;
   created_at: EpochSeconds;
+  /** Browser sign-in context (FamilyRecord); omitted: null. */
+  sid?: string | null;
+  auth_time?: EpochSeconds | null;
+  acr?: string | null;
 }
 
 export type NewRefresh = Omit<
@@ -67,8 +74,8 @@ export type NewRefresh = Omit<
 >;
 export type NewAccess = Omit<AccessRecord, 'revoked_at' | 'family_revoked_at'>;
 
-/** What may be presented only once, stored by hash (more kinds will join refresh tokens). */
-export type ConsumableKind = 'refresh_token';
+/** What may be presented only once, stored by hash (device codes would join here). */
+export type ConsumableKind = 'refresh_token' | 'authorization_code';
 
 /**
  * Use up a one-time credential: only succeeds if it is still unused (and, for a refresh
@@ -84,6 +91,8 @@ export interface Consume {
    * itself, encrypted, until `until` (core/rotation.ts).
    */
   successor?: { hash: string; enc: string | null; until: EpochSeconds | null };
+  /** Authorization code: the family its tokens are issued in, revoked if the code is replayed. */
+  family_id?: string | null;
 }
 
 /** Everything one token response writes, persisted in ONE transaction. */
@@ -104,6 +113,11 @@ export interface TokenRepo {
   findFamily(id: string): Promise<FamilyRecord | null>;
   /** Revoke a family: its refresh tokens and the access tokens issued from it. */
   revokeFamily(familyId: string, at: EpochSeconds): Promise<void>;
+  /**
+   * Revoke the families bound to a browser session (logout). A grant that asked for
+   * `offline_access` is not bound to its session (its family's sid is null), so it survives.
+   */
+  revokeSessionFamilies(sid: string, at: EpochSeconds): Promise<number>;
   /** Revoke every family of a user (password change, deletion); returns how many. */
   revokeUserFamilies(userId: string, at: EpochSeconds): Promise<number>;
   /** Revoke every family and access token of a client (disabling it); returns how many rows. */
@@ -125,6 +139,45 @@ export interface TokenRepo {
   forgetSuccessors(before: EpochSeconds, limit: number): Promise<number>;
 }
 
+export type NewAuthorizationCode = Omit<AuthorizationCodeRecord, 'used_at' | 'family_id'>;
+
+/** Authorization codes: written at the authorization endpoint, consumed through IssueWrite. */
+export interface CodeRepo {
+  insert(code: NewAuthorizationCode): Promise<void>;
+  /** The code by hash, used or not (a used one is a replay: RFC 6749 §4.1.2). */
+  find(hash: string): Promise<AuthorizationCodeRecord | null>;
+  /** One purge batch: at most `limit` codes that expired before `before`. */
+  purge(before: EpochSeconds, limit: number): Promise<number>;
+}
+
+export type NewBrowserSession = Omit<BrowserSession, 'ended_at'>;
+
+/** Browser sign-in sessions (the hosted login), keyed by the hash of the cookie value. */
+export interface BrowserSessionRepo {
+  create(s: NewBrowserSession): Promise<void>;
+  /** A live session: not ended and not expired at `now`. */
+  get(idHash: string, now: EpochSeconds): Promise<BrowserSession | null>;
+  getBySid(sid: string): Promise<BrowserSession | null>;
+  /** End it (logout); true if it was live. */
+  end(sid: string, at: EpochSeconds): Promise<boolean>;
+  /** End every session of a user (password change, disabling); returns how many. */
+  endForUser(userId: string, at: EpochSeconds): Promise<number>;
+  /** A user's live sessions, newest first. */
+  listForUser(userId: string, now: EpochSeconds): Promise<BrowserSession[]>;
+  /** One purge batch: at most `limit` sessions expired or ended before `before`. */
+  purge(before: EpochSeconds, limit: number): Promise<number>;
+}
+
+/** Remembered consent per user and client. */
+export interface ConsentRepo {
+  get(userId: string, clientId: string): Promise<Consent | null>;
+  /** Add scopes to what the user allowed the client (kept ones stay). */
+  grant(userId: string, clientId: string, scope: string, at: EpochSeconds): Promise<Consent>;
+  /** Forget it; true if there was one. */
+  revoke(userId: string, clientId: string): Promise<boolean>;
+  listForUser(userId: string): Promise<Consent[]>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly clients: ClientRepo;
@@ -132,6 +185,9 @@ export interface Store {
   readonly participants: ParticipantRepo;
   readonly keys: KeyRepo;
   readonly tokens: TokenRepo;
+  readonly codes: CodeRepo;
+  readonly sessions: BrowserSessionRepo;
+  readonly consents: ConsentRepo;
   /** Apply pending versioned migrations; returns the versions applied now. */
   migrate(): Promise<number[]>;
   /** Throws when the database cannot be reached (GET /readyz). */

@@ -2,7 +2,7 @@
 // Field names follow RFC 7591 (client metadata) so the config file, the CLI's --json
 // output and the store all speak the same words.
 
-export const GRANT_TYPES = ['client_credentials', 'password', 'refresh_token'] as const;
+export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'password', 'refresh_token'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
@@ -13,6 +13,14 @@ export type TokenFormat = (typeof TOKEN_FORMATS)[number];
 
 export const SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+/** OIDC Core §3.1.3.7: RS256 is the default every relying party can verify; ES256 per client. */
+export const ID_TOKEN_ALGS = ['RS256', 'ES256'] as const;
+export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
+
+/** RFC 7636 §4.2 code_challenge_method; `plain` only where a client allows it. */
+export const PKCE_METHODS = ['S256', 'plain'] as const;
+export type PkceMethod = (typeof PKCE_METHODS)[number];
 
 /** A dialect's claim set and defaults for a client (issue 3); null = standard RFC 9068. */
 export const CLIENT_PROFILES = ['apk', 'hcx', 'o', 'v1'] as const;
@@ -64,6 +72,21 @@ export interface Client {
    * Read-only here: written by the lockout and `client unlock` (ClientRepo.setLock), never by upsert.
    */
   locked_until: EpochSeconds | null;
+  /** RFC 6749 §3.1.2: the exact redirect URIs of the authorization code flow (loopback: any port, RFC 8252 §7.3). */
+  redirect_uris: string[];
+  /** OIDC RP-Initiated Logout 1.0 §2: where end_session may send the browser back to. */
+  post_logout_redirect_uris: string[];
+  /** The operator's own application: the consent page is skipped. */
+  first_party: boolean;
+  /** RFC 7636 §4.2: accept code_challenge_method=plain (otherwise S256 only). */
+  allow_plain_pkce: boolean;
+  /** OIDC Registration §2 id_token_signed_response_alg; null: RS256. */
+  id_token_signed_response_alg: IdTokenAlg | null;
+  /** RFC 7591 §2, shown on the consent page. */
+  logo_uri: string | null;
+  client_uri: string | null;
+  policy_uri: string | null;
+  tos_uri: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -73,7 +96,13 @@ export interface User {
   username: string;
   password_hash: string;
   email: string | null;
+  /** OIDC Core §5.1 standard claims, served by /userinfo by scope (`email`, `profile`). */
+  email_verified: boolean;
   name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  picture: string | null;
+  locale: string | null;
   roles: string[];
   participant_code: string | null;
   managed_by: ManagedBy;
@@ -115,6 +144,64 @@ export interface FamilyRecord {
   user_id: string | null;
   created_at: number;
   revoked_at: number | null;
+  /**
+   * For a grant made through a browser sign-in (null otherwise): its session
+   * (BrowserSession.sid), whose end may revoke the family.
+   */
+  sid: string | null;
+  /** OIDC Core §2 auth_time and acr of that sign-in, repeated in id_tokens issued on refresh. */
+  auth_time: number | null;
+  acr: string | null;
+}
+
+/** An authorization code (RFC 6749 §4.1.2), stored by hash, usable once. */
+export interface AuthorizationCodeRecord {
+  hash: string;
+  client_id: string;
+  user_id: string;
+  /** RFC 6749 §4.1.3: the token request must repeat it exactly. */
+  redirect_uri: string;
+  scope: string;
+  resource: string | null;
+  /** RFC 7636 §4.3; null only for a confidential client that sent no challenge. */
+  code_challenge: string | null;
+  code_challenge_method: PkceMethod | null;
+  /** OIDC Core §3.1.2.1: echoed in the id_token. */
+  nonce: string | null;
+  auth_time: number;
+  acr: string | null;
+  /** The browser session (BrowserSession.sid) the code was issued in. */
+  sid: string;
+  expires_at: number;
+  created_at: number;
+  /** Set when it is exchanged; a second exchange finds it set (RFC 6749 §4.1.2). */
+  used_at: number | null;
+  /** The refresh family its tokens were issued in: revoked when the code is replayed. */
+  family_id: string | null;
+}
+
+/** A signed-in browser (the login session), keyed by the hash of its cookie value. */
+export interface BrowserSession {
+  /** SHA-256 of the cookie value. */
+  id_hash: string;
+  /** Public session id: OIDC `sid` in id_tokens and logout; never the cookie value. */
+  sid: string;
+  user_id: string;
+  auth_time: number;
+  acr: string | null;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
+}
+
+/** What a user allowed a client (remembered consent), until the user revokes it. */
+export interface Consent {
+  user_id: string;
+  client_id: string;
+  /** Space-separated scopes granted so far. */
+  scope: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface RefreshRecord {

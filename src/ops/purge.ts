@@ -3,7 +3,7 @@
 // transaction, with a pause between batches: a rotation never waits behind a long lock,
 // and on SQLite (in this process) the event loop is never blocked for long.
 import type { Logger } from 'pino';
-import type { Store, TokenRepo } from '../core/store.js';
+import type { BrowserSessionRepo, CodeRepo, Store, TokenRepo } from '../core/store.js';
 
 /**
  * Rows per table per batch, and the pause between two batches. SQLite runs a batch inside
@@ -34,14 +34,24 @@ export interface PurgeOptions {
 export interface Purged {
   tokens: number;
   successors: number;
+  /** Authorization codes and browser sessions. */
+  signins: number;
   batches: number;
 }
 
+/** What the purge empties: the token tables, and the sign-in ones when given. */
+export interface Purgeable {
+  tokens: TokenRepo;
+  codes?: Pick<CodeRepo, 'purge'>;
+  sessions?: Pick<BrowserSessionRepo, 'purge'>;
+}
+
 /** Everything dead before `before`, batch after batch. */
-export async function purgeAll(tokens: TokenRepo, before: number, opts: PurgeOptions = {}): Promise<Purged> {
+export async function purgeAll(repos: TokenRepo | Purgeable, before: number, opts: PurgeOptions = {}): Promise<Purged> {
+  const { tokens, codes, sessions } = 'tokens' in repos ? repos : { tokens: repos, codes: undefined, sessions: undefined };
   const batch = opts.batch ?? PURGE_SETTINGS.postgres.batch;
   const pause = () => new Promise((res) => setTimeout(res, opts.pauseMs ?? PURGE_SETTINGS.postgres.pauseMs));
-  const done: Purged = { tokens: 0, successors: 0, batches: 0 };
+  const done: Purged = { tokens: 0, successors: 0, signins: 0, batches: 0 };
   const loop = async (step: () => Promise<number>, add: (n: number) => void, full: number) => {
     for (;;) {
       if (opts.stopped?.()) return;
@@ -56,19 +66,21 @@ export async function purgeAll(tokens: TokenRepo, before: number, opts: PurgeOpt
   await loop(() => tokens.forgetSuccessors(before, batch), (n) => { done.successors += n; }, batch);
   // A batch takes up to `batch` rows from each of two tables: go on until one takes none.
   await loop(() => tokens.purgeExpired(before, batch), (n) => { done.tokens += n; }, 1);
+  if (codes) await loop(() => codes.purge(before, batch), (n) => { done.signins += n; }, batch);
+  if (sessions) await loop(() => sessions.purge(before, batch), (n) => { done.signins += n; }, batch);
   return done;
 }
 
 /** Runs purgeAll every PURGE_INTERVAL_MS (on any instance; batches from several do not conflict). */
-export function startPurging(store: Pick<Store, 'kind' | 'tokens'>, log: Logger, intervalMs = PURGE_INTERVAL_MS): { stop(): Promise<void> } {
+export function startPurging(store: Pick<Store, 'kind' | 'tokens' | 'codes' | 'sessions'>, log: Logger, intervalMs = PURGE_INTERVAL_MS): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   let stopped = false;
   const timer = setInterval(() => {
     if (running) return;
     const before = Math.floor(Date.now() / 1000) - PURGE_MARGIN_SECONDS;
-    running = purgeAll(store.tokens, before, { ...PURGE_SETTINGS[store.kind], stopped: () => stopped })
+    running = purgeAll(store, before, { ...PURGE_SETTINGS[store.kind], stopped: () => stopped })
       .then(
-        (p) => { if (p.tokens + p.successors > 0) log.info({ rows: p.tokens, successors: p.successors, batches: p.batches }, 'purged expired tokens'); },
+        (p) => { if (p.tokens + p.successors + p.signins > 0) log.info({ rows: p.tokens, successors: p.successors, signins: p.signins, batches: p.batches }, 'purged expired tokens'); },
         (e: unknown) => log.warn({ err: e }, 'purging expired tokens failed'),
       )
       .finally(() => { running = null; });

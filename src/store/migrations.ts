@@ -148,6 +148,70 @@ ALTER TABLE users ADD COLUMN locked_until ${int};
 ALTER TABLE clients ADD COLUMN locked_until ${int};
 `;
 
+// Sign-in for people (issue 9): authorization codes (hashed, single use), browser sessions
+// (keyed by the hash of the cookie), remembered consent, the client metadata of the code flow
+// and OIDC, the users' standard claims, and the sign-in context a refresh family keeps.
+const v7 = (int: string) => `
+ALTER TABLE clients ADD COLUMN redirect_uris TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE clients ADD COLUMN first_party INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN allow_plain_pkce INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN id_token_signed_response_alg TEXT;
+ALTER TABLE clients ADD COLUMN logo_uri TEXT;
+ALTER TABLE clients ADD COLUMN client_uri TEXT;
+ALTER TABLE clients ADD COLUMN policy_uri TEXT;
+ALTER TABLE clients ADD COLUMN tos_uri TEXT;
+ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN given_name TEXT;
+ALTER TABLE users ADD COLUMN family_name TEXT;
+ALTER TABLE users ADD COLUMN picture TEXT;
+ALTER TABLE users ADD COLUMN locale TEXT;
+ALTER TABLE token_families ADD COLUMN sid TEXT;
+ALTER TABLE token_families ADD COLUMN auth_time ${int};
+ALTER TABLE token_families ADD COLUMN acr TEXT;
+CREATE INDEX token_families_sid ON token_families (sid) WHERE sid IS NOT NULL;
+CREATE TABLE authorization_codes (
+  hash TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  resource TEXT,
+  code_challenge TEXT,
+  code_challenge_method TEXT,
+  nonce TEXT,
+  auth_time ${int} NOT NULL,
+  acr TEXT,
+  sid TEXT NOT NULL,
+  expires_at ${int} NOT NULL,
+  created_at ${int} NOT NULL,
+  used_at ${int},
+  family_id TEXT
+);
+CREATE INDEX authorization_codes_expires ON authorization_codes (expires_at);
+CREATE TABLE browser_sessions (
+  id_hash TEXT PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  auth_time ${int} NOT NULL,
+  acr TEXT,
+  created_at ${int} NOT NULL,
+  expires_at ${int} NOT NULL,
+  ended_at ${int}
+);
+CREATE INDEX browser_sessions_user ON browser_sessions (user_id);
+CREATE INDEX browser_sessions_expires ON browser_sessions (expires_at);
+CREATE TABLE consents (
+  user_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  created_at ${int} NOT NULL,
+  updated_at ${int} NOT NULL,
+  PRIMARY KEY (user_id, client_id)
+);
+CREATE INDEX consents_client ON consents (client_id);
+`;
+
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', sqlite: v1('INTEGER'), postgres: v1('BIGINT') },
   { version: 2, name: 'signing key activation time', sqlite: v2('INTEGER'), postgres: v2('BIGINT') },
@@ -155,6 +219,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 4, name: 'client introspection scope; entities Tessera manages', sqlite: v4, postgres: v4 },
   { version: 5, name: 'refresh successors and grace period; purge indexes', sqlite: v5('INTEGER'), postgres: v5('BIGINT') },
   { version: 6, name: 'lockout time of users and clients', sqlite: v6('INTEGER'), postgres: v6('BIGINT') },
+  { version: 7, name: 'authorization codes, browser sessions, consent; OIDC client and user metadata', sqlite: v7('INTEGER'), postgres: v7('BIGINT') },
 ];
 
 export const MIGRATIONS_TABLE_SQL =

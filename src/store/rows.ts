@@ -1,5 +1,7 @@
 // Row <-> domain mapping shared by every SQL adapter. Lists are stored as JSON text.
-import type { AccessRecord, Client, FamilyRecord, Participant, RefreshRecord, StoredKey, User } from '../core/types.js';
+import type {
+  AccessRecord, AuthorizationCodeRecord, BrowserSession, Client, Consent, FamilyRecord, Participant, RefreshRecord, StoredKey, User,
+} from '../core/types.js';
 
 type Row = Record<string, unknown>;
 
@@ -15,6 +17,8 @@ export const CLIENT_COLUMNS = [
   'token_endpoint_auth_method', 'access_token_format', 'access_token_ttl', 'refresh_token_ttl',
   'audience', 'access_token_signing_alg', 'resources', 'profile', 'introspect', 'managed_by', 'created_at', 'updated_at',
   'refresh_token_idle_ttl', 'disabled', 'tokens_not_before', 'refresh_token_grace_period',
+  'redirect_uris', 'post_logout_redirect_uris', 'first_party', 'allow_plain_pkce', 'id_token_signed_response_alg',
+  'logo_uri', 'client_uri', 'policy_uri', 'tos_uri',
 ] as const;
 
 export function clientFromRow(r: Row): Client {
@@ -41,6 +45,15 @@ export function clientFromRow(r: Row): Client {
     tokens_not_before: numOrNull(r.tokens_not_before),
     refresh_token_grace_period: numOrNull(r.refresh_token_grace_period),
     locked_until: numOrNull(r.locked_until),
+    redirect_uris: list(r.redirect_uris),
+    post_logout_redirect_uris: list(r.post_logout_redirect_uris),
+    first_party: num(r.first_party) !== 0,
+    allow_plain_pkce: num(r.allow_plain_pkce) !== 0,
+    id_token_signed_response_alg: strOrNull(r.id_token_signed_response_alg) as Client['id_token_signed_response_alg'],
+    logo_uri: strOrNull(r.logo_uri),
+    client_uri: strOrNull(r.client_uri),
+    policy_uri: strOrNull(r.policy_uri),
+    tos_uri: strOrNull(r.tos_uri),
   };
 }
 
@@ -51,6 +64,8 @@ export function clientToRow(c: Client): unknown[] {
     c.audience, c.access_token_signing_alg, JSON.stringify(c.resources), c.profile, c.introspect, c.managed_by,
     c.created_at, c.updated_at,
     c.refresh_token_idle_ttl, c.disabled ? 1 : 0, c.tokens_not_before, c.refresh_token_grace_period,
+    JSON.stringify(c.redirect_uris), JSON.stringify(c.post_logout_redirect_uris), c.first_party ? 1 : 0, c.allow_plain_pkce ? 1 : 0,
+    c.id_token_signed_response_alg, c.logo_uri, c.client_uri, c.policy_uri, c.tos_uri,
   ];
 }
 
@@ -58,7 +73,7 @@ export function clientToRow(c: Client): unknown[] {
 // and a lock must survive the config file being applied again (setLock writes it).
 export const USER_COLUMNS = [
   'id', 'username', 'password_hash', 'email', 'name', 'roles', 'participant_code', 'managed_by', 'created_at', 'updated_at',
-  'disabled', 'tokens_not_before',
+  'disabled', 'tokens_not_before', 'email_verified', 'given_name', 'family_name', 'picture', 'locale',
 ] as const;
 
 /** What a read of a user returns: the written columns and the lock. */
@@ -79,6 +94,11 @@ export function userFromRow(r: Row): User {
     disabled: num(r.disabled) !== 0,
     tokens_not_before: numOrNull(r.tokens_not_before),
     locked_until: numOrNull(r.locked_until),
+    email_verified: num(r.email_verified) !== 0,
+    given_name: strOrNull(r.given_name),
+    family_name: strOrNull(r.family_name),
+    picture: strOrNull(r.picture),
+    locale: strOrNull(r.locale),
   };
 }
 
@@ -86,7 +106,7 @@ export function userToRow(u: User): unknown[] {
   return [
     u.id, u.username, u.password_hash, u.email, u.name, JSON.stringify(u.roles), u.participant_code, u.managed_by,
     u.created_at, u.updated_at,
-    u.disabled ? 1 : 0, u.tokens_not_before,
+    u.disabled ? 1 : 0, u.tokens_not_before, u.email_verified ? 1 : 0, u.given_name, u.family_name, u.picture, u.locale,
   ];
 }
 
@@ -147,6 +167,64 @@ export function familyFromRow(r: Row): FamilyRecord {
     user_id: strOrNull(r.user_id),
     created_at: num(r.created_at),
     revoked_at: numOrNull(r.revoked_at),
+    sid: strOrNull(r.sid),
+    auth_time: numOrNull(r.auth_time),
+    acr: strOrNull(r.acr),
+  };
+}
+
+export function codeFromRow(r: Row): AuthorizationCodeRecord {
+  return {
+    hash: String(r.hash),
+    client_id: String(r.client_id),
+    user_id: String(r.user_id),
+    redirect_uri: String(r.redirect_uri),
+    scope: String(r.scope),
+    resource: strOrNull(r.resource),
+    code_challenge: strOrNull(r.code_challenge),
+    code_challenge_method: strOrNull(r.code_challenge_method) as AuthorizationCodeRecord['code_challenge_method'],
+    nonce: strOrNull(r.nonce),
+    auth_time: num(r.auth_time),
+    acr: strOrNull(r.acr),
+    sid: String(r.sid),
+    expires_at: num(r.expires_at),
+    created_at: num(r.created_at),
+    used_at: numOrNull(r.used_at),
+    family_id: strOrNull(r.family_id),
+  };
+}
+
+export const CODE_COLUMNS = [
+  'hash', 'client_id', 'user_id', 'redirect_uri', 'scope', 'resource', 'code_challenge', 'code_challenge_method', 'nonce',
+  'auth_time', 'acr', 'sid', 'expires_at', 'created_at',
+] as const;
+
+export const codeParams = (c: import('../core/store.js').NewAuthorizationCode): unknown[] => CODE_COLUMNS.map((k) => c[k]);
+
+export function sessionFromRow(r: Row): BrowserSession {
+  return {
+    id_hash: String(r.id_hash),
+    sid: String(r.sid),
+    user_id: String(r.user_id),
+    auth_time: num(r.auth_time),
+    acr: strOrNull(r.acr),
+    created_at: num(r.created_at),
+    expires_at: num(r.expires_at),
+    ended_at: numOrNull(r.ended_at),
+  };
+}
+
+export const SESSION_COLUMNS = ['id_hash', 'sid', 'user_id', 'auth_time', 'acr', 'created_at', 'expires_at'] as const;
+
+export const sessionParams = (s: import('../core/store.js').NewBrowserSession): unknown[] => SESSION_COLUMNS.map((k) => s[k]);
+
+export function consentFromRow(r: Row): Consent {
+  return {
+    user_id: String(r.user_id),
+    client_id: String(r.client_id),
+    scope: String(r.scope),
+    created_at: num(r.created_at),
+    updated_at: num(r.updated_at),
   };
 }
 
@@ -169,7 +247,9 @@ export function accessFromRow(r: Row): AccessRecord {
 // The token tables' columns in the order of the *Params helpers below, with the SQL type
 // PostgreSQL needs to cast a parameter in `INSERT … SELECT` (sql.ts issueCte).
 export type ColumnType = 'text' | 'bigint';
-export const FAMILY_COLUMNS: readonly (readonly [string, ColumnType])[] = [['id', 'text'], ['client_id', 'text'], ['user_id', 'text'], ['created_at', 'bigint']];
+export const FAMILY_COLUMNS: readonly (readonly [string, ColumnType])[] = [
+  ['id', 'text'], ['client_id', 'text'], ['user_id', 'text'], ['created_at', 'bigint'], ['sid', 'text'], ['auth_time', 'bigint'], ['acr', 'text'],
+];
 export const REFRESH_COLUMNS: readonly (readonly [string, ColumnType])[] = [
   ['hash', 'text'], ['family_id', 'text'], ['client_id', 'text'], ['user_id', 'text'], ['scope', 'text'], ['resource', 'text'],
   ['expires_at', 'bigint'], ['created_at', 'bigint'],
@@ -179,7 +259,8 @@ export const ACCESS_COLUMNS: readonly (readonly [string, ColumnType])[] = [
   ['claims', 'text'], ['expires_at', 'bigint'], ['created_at', 'bigint'], ['revoked_at', 'bigint'],
 ];
 
-export const familyParams = (f: import('../core/store.js').NewFamily): unknown[] => [f.id, f.client_id, f.user_id, f.created_at];
+export const familyParams = (f: import('../core/store.js').NewFamily): unknown[] =>
+  [f.id, f.client_id, f.user_id, f.created_at, f.sid ?? null, f.auth_time ?? null, f.acr ?? null];
 
 export const refreshParams = (r: import('../core/store.js').NewRefresh): unknown[] => [
   r.hash, r.family_id, r.client_id, r.user_id, r.scope, r.resource, r.expires_at, r.created_at,

@@ -3,7 +3,7 @@
 // transaction and a migration run on its database.
 import type { IssueWrite, Store } from '../core/store.js';
 import {
-  accessFromRow, accessParams, clientFromRow, clientToRow, familyFromRow, keyFromRow, participantFromRow,
+  accessFromRow, accessParams, clientFromRow, clientToRow, codeFromRow, codeParams, consentFromRow, familyFromRow, sessionFromRow, sessionParams, keyFromRow, participantFromRow,
   participantToRow, refreshFromRow, userFromRow, userToRow,
 } from './rows.js';
 import { type Dialect, deleteClientSteps, forgetSuccessorsStep, lockParams, purgeSteps, type Row, type Step, statements } from './sql.js';
@@ -79,6 +79,7 @@ export function sqlStore(d: Driver): Store {
       // One UPDATE: findRefresh/findAccess join the family, so its tokens read as revoked.
       revokeFamily: async (familyId, at) => { await d.run(T.revokeFamily, [at, familyId]); },
       revokeUserFamilies: (userId, at) => d.run(T.revokeUserFamilies, [at, userId]),
+      revokeSessionFamilies: (sid, at) => d.run(T.revokeSessionFamilies, [at, sid]),
       revokeClientTokens: async (clientId, at) => sum(await d.transaction([
         { sql: T.revokeClientFamilies, params: [at, clientId] },
         { sql: T.revokeClientAccess, params: [at, clientId] },
@@ -90,6 +91,32 @@ export function sqlStore(d: Driver): Store {
       forgetSuccessors: async (before, limit) => sum(await d.transaction([forgetSuccessorsStep(d.dialect, before, limit)])),
       // Tokens only: the families emptied with them are not counted.
       purgeExpired: async (before, limit) => sum(await d.transaction(purgeSteps(d.dialect, before, limit)), 0, 2),
+    },
+    codes: {
+      insert: async (c) => { await d.run(S.codes.insert, codeParams(c)); },
+      find: async (hash) => map(codeFromRow)(await d.one(S.codes.find, [hash])),
+      purge: (before, limit) => d.run(S.codes.purge, [before, limit]),
+    },
+    sessions: {
+      create: async (s) => { await d.run(S.sessions.insert, sessionParams(s)); },
+      get: async (idHash, now) => map(sessionFromRow)(await d.one(S.sessions.get, [idHash, now])),
+      getBySid: async (sid) => map(sessionFromRow)(await d.one(S.sessions.getBySid, [sid])),
+      end: async (sid, at) => (await d.run(S.sessions.end, [at, sid])) > 0,
+      endForUser: (userId, at) => d.run(S.sessions.endForUser, [at, userId]),
+      listForUser: async (userId, now) => (await d.all(S.sessions.listForUser, [userId, now])).map(sessionFromRow),
+      purge: (before, limit) => d.run(S.sessions.purge, [before, before, limit]),
+    },
+    consents: {
+      get: async (u, c) => map(consentFromRow)(await d.one(S.consents.get, [u, c])),
+      grant: async (u, c, scope, at) => {
+        // Scopes add up: allowing `email` later keeps `profile` allowed before.
+        const before = await d.one(S.consents.get, [u, c]);
+        const merged = [...new Set([...(before ? String(before.scope).split(' ') : []), ...scope.split(' ')].filter(Boolean))].join(' ');
+        await d.run(S.consents.upsert, [u, c, merged, before ? Number(before.created_at) : at, at]);
+        return { user_id: u, client_id: c, scope: merged, created_at: before ? Number(before.created_at) : at, updated_at: at };
+      },
+      revoke: async (u, c) => (await d.run(S.consents.delete, [u, c])) > 0,
+      listForUser: async (u) => (await d.all(S.consents.listForUser, [u])).map(consentFromRow),
     },
     migrate: () => d.migrate(),
     ping: async () => { await d.one('SELECT 1', []); },

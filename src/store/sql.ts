@@ -4,7 +4,7 @@
 // is a named field of `Dialect`, not a second copy of the statement.
 import type { Consume, ConsumableKind, IssueWrite } from '../core/store.js';
 import {
-  ACCESS_COLUMNS, accessParams, CLIENT_COLUMNS, type ColumnType, FAMILY_COLUMNS, familyParams, PARTICIPANT_COLUMNS,
+  ACCESS_COLUMNS, accessParams, CLIENT_COLUMNS, CODE_COLUMNS, SESSION_COLUMNS, type ColumnType, FAMILY_COLUMNS, familyParams, PARTICIPANT_COLUMNS,
   REFRESH_COLUMNS, refreshParams, USER_COLUMNS, USER_READ_COLUMNS,
 } from './rows.js';
 
@@ -80,6 +80,7 @@ export const TOKEN_SQL = {
   insertAccess: INSERT_ACCESS,
   revokeFamily: 'UPDATE token_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
   revokeUserFamilies: 'UPDATE token_families SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
+  revokeSessionFamilies: 'UPDATE token_families SET revoked_at = ? WHERE sid = ? AND revoked_at IS NULL',
   revokeClientFamilies: 'UPDATE token_families SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL',
   revokeClientAccess: 'UPDATE access_tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL',
   revokeAccess: 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
@@ -136,6 +137,12 @@ const CONSUME: Record<ConsumableKind, (c: Consume, now: number) => { sql: string
       'WHERE hash = ? AND used_at IS NULL AND NOT EXISTS (SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NOT NULL)',
     args: [[now, 'bigint'], [c.successor?.hash ?? null, 'text'], [c.successor?.enc ?? null, 'text'], [c.successor?.until ?? null, 'bigint'], [c.hash, 'text']],
   }),
+  // RFC 6749 §4.1.2: a code works once and not after it expires; the family its tokens go
+  // into is recorded, so a replay can revoke them.
+  authorization_code: (c, now) => ({
+    sql: 'UPDATE authorization_codes SET used_at = ?, family_id = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ?',
+    args: [[now, 'bigint'], [c.family_id ?? null, 'text'], [c.hash, 'text'], [now, 'bigint']],
+  }),
 };
 
 /**
@@ -179,6 +186,28 @@ export function statements(d: Dialect) {
       deleteRetiredBefore: 'DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?',
     },
     tokens: TOKEN_SQL,
+    codes: {
+      insert: insert('authorization_codes', CODE_COLUMNS),
+      find: 'SELECT * FROM authorization_codes WHERE hash = ?',
+      // Used codes are kept until they expire: a replay within the lifetime is still detected.
+      purge: `DELETE FROM authorization_codes WHERE ${d.batch('authorization_codes', 'expires_at < ?')}`,
+    },
+    sessions: {
+      insert: insert('browser_sessions', SESSION_COLUMNS),
+      get: 'SELECT * FROM browser_sessions WHERE id_hash = ? AND ended_at IS NULL AND expires_at > ?',
+      getBySid: 'SELECT * FROM browser_sessions WHERE sid = ?',
+      end: 'UPDATE browser_sessions SET ended_at = ? WHERE sid = ? AND ended_at IS NULL',
+      endForUser: 'UPDATE browser_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL',
+      listForUser: 'SELECT * FROM browser_sessions WHERE user_id = ? AND ended_at IS NULL AND expires_at > ? ORDER BY created_at DESC',
+      purge: `DELETE FROM browser_sessions WHERE ${d.batch('browser_sessions', 'expires_at < ? OR ended_at < ?')}`,
+    },
+    consents: {
+      get: 'SELECT * FROM consents WHERE user_id = ? AND client_id = ?',
+      upsert: 'INSERT INTO consents (user_id, client_id, scope, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at',
+      delete: 'DELETE FROM consents WHERE user_id = ? AND client_id = ?',
+      listForUser: `SELECT * FROM consents WHERE user_id = ? ORDER BY ${d.byteOrder('client_id')}`,
+    },
     migrations: {
       applied: 'SELECT version FROM schema_migrations',
       record: 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
@@ -194,6 +223,8 @@ export const deleteClientSteps = (clientId: string): Step[] => [
   { sql: 'DELETE FROM refresh_tokens WHERE family_id IN (SELECT id FROM token_families WHERE client_id = ?)', params: [clientId] },
   { sql: 'DELETE FROM access_tokens WHERE client_id = ?', params: [clientId] },
   { sql: 'DELETE FROM token_families WHERE client_id = ?', params: [clientId] },
+  { sql: 'DELETE FROM authorization_codes WHERE client_id = ?', params: [clientId] },
+  { sql: 'DELETE FROM consents WHERE client_id = ?', params: [clientId] },
   { sql: 'DELETE FROM clients WHERE client_id = ?', params: [clientId] },
 ];
 

@@ -23,6 +23,8 @@ const client = (id: string, scope = 'a'): Client => ({
   token_endpoint_auth_method: 'none', access_token_format: 'jwt', access_token_ttl: null, refresh_token_ttl: null,
   audience: null, access_token_signing_alg: null, resources: [], profile: null, introspect: 'own', managed_by: null, created_at: 0, updated_at: 0,
   refresh_token_idle_ttl: null, disabled: false, tokens_not_before: null, locked_until: null, refresh_token_grace_period: null,
+  redirect_uris: [], post_logout_redirect_uris: [], first_party: false, allow_plain_pkce: false, id_token_signed_response_alg: null,
+  logo_uri: null, client_uri: null, policy_uri: null, tos_uri: null,
 });
 
 describe('client cache', () => {

@@ -35,6 +35,15 @@ const client = (client_id: string, o: Partial<Client> = {}): Client => ({
   tokens_not_before: null,
   locked_until: null,
   refresh_token_grace_period: null,
+  redirect_uris: [],
+  post_logout_redirect_uris: [],
+  first_party: false,
+  allow_plain_pkce: false,
+  id_token_signed_response_alg: null,
+  logo_uri: null,
+  client_uri: null,
+  policy_uri: null,
+  tos_uri: null,
   ...o,
 });
 
@@ -43,6 +52,11 @@ const user = (username: string, o: Partial<User> = {}): User => ({
   username,
   password_hash: 'hash',
   email: null,
+  email_verified: false,
+  given_name: null,
+  family_name: null,
+  picture: null,
+  locale: null,
   name: null,
   roles: [],
   participant_code: null,
@@ -302,6 +316,7 @@ for (const kind of BACKENDS) {
       it('findRefresh brings the token\'s user along (one query)', async () => {
         const u = await store.users.upsert({
           id: 'rt-user-id', username: 'rt-user', password_hash: 'h', email: null, name: null, roles: ['r1'],
+          email_verified: false, given_name: null, family_name: null, picture: null, locale: null,
           participant_code: null, managed_by: null, created_at: NOW, updated_at: NOW, disabled: false, tokens_not_before: null, locked_until: null,
         });
         await store.tokens.persistIssue({ family: family('f-u'), refresh: refresh('h-u', 'f-u', { user_id: u.id }) }, NOW);
@@ -427,7 +442,7 @@ for (const kind of BACKENDS) {
         assert.equal(await store.tokens.revokeUserFamilies('usr-x', NOW + 36), 0);
 
         // findFamily reads the family itself (JWTs name theirs in `sid`).
-        assert.deepEqual(await store.tokens.findFamily('f-rev'), { ...family('f-rev'), revoked_at: NOW + 30 });
+        assert.deepEqual(await store.tokens.findFamily('f-rev'), { ...family('f-rev'), revoked_at: NOW + 30, sid: null, auth_time: null, acr: null });
         assert.equal((await store.tokens.findFamily('f-keep'))?.revoked_at, null);
         assert.equal(await store.tokens.findFamily('no-such-family'), null);
 

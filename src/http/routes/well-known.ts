@@ -17,7 +17,8 @@ export function metadata(t: Tessera): Record<string, unknown> {
     revocation_endpoint: `${iss}/oauth2/revoke`,
     // RFC 8414 §2: required; Tessera has no authorization endpoint, so it lists none.
     response_types_supported: [],
-    grant_types_supported: [...GRANT_TYPES],
+    // authorization_code is listed once the authorization endpoint exists (issue 9).
+    grant_types_supported: GRANT_TYPES.filter((g) => g !== 'authorization_code'),
     token_endpoint_auth_methods_supported: [...AUTH_METHODS],
     introspection_endpoint_auth_methods_supported: confidential,
     revocation_endpoint_auth_methods_supported: [...AUTH_METHODS],
