@@ -7,6 +7,7 @@ import { startSession, endSession } from '../../core/browser-session.js';
 import { isOAuthError, OAuthError } from '../../core/errors.js';
 import { verifyAgainstDummy, verifyPassword } from '../../core/password.js';
 import { lockSubject } from '../../core/throttle.js';
+import type { Client } from '../../core/types.js';
 import type { Tessera } from '../../runtime.js';
 import { bodyParams } from '../body.js';
 import { setCookie, readCookie } from '../../web/cookies.js';
@@ -25,6 +26,24 @@ export function checkForm(w: Web, req: FastifyRequest, body: Record<string, stri
   return w.seal.checkCsrf(cookie, body.csrf_token) ? cookie! : null;
 }
 
+/** A posted form of ours: its fields, the CSRF cookie it was checked against, its sealed request (null: does not open). */
+interface PostedForm { body: Record<string, string>; csrf: string; now: number; sealed: Sealed | null }
+
+/** null when the CSRF check fails (the caller answers 403). */
+function readForm(w: Web, req: FastifyRequest): PostedForm | null {
+  const body = bodyParams(req.body);
+  const csrf = checkForm(w, req, body);
+  if (!csrf) return null;
+  const now = nowSeconds();
+  return { body, csrf, now, sealed: w.seal.open(body.request, csrf, now) as Sealed | null };
+}
+
+/** The request's client, still there and enabled (it may have been disabled since the request began). */
+async function clientOr(w: Web, reply: FastifyReply, clientId: string): Promise<Client | FastifyReply> {
+  const client = await w.t.store.clients.get(clientId);
+  return client && !client.disabled ? client : w.pages.error(reply, new OAuthError('invalid_request', 'the application (client_id) is unknown'), 'error_unknown_client');
+}
+
 async function authorize(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const raw = (req.method === 'POST' ? bodyParams(req.body) : req.query) as RawParams;
   const v = await validateAuthorizationRequest(raw, w.t.store.clients);
@@ -38,17 +57,15 @@ async function authorize(w: Web, req: FastifyRequest, reply: FastifyReply): Prom
 }
 
 async function login(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const body = bodyParams(req.body);
-  const csrf = checkForm(w, req, body);
-  if (!csrf) return formExpired(w, reply, 403);
-  const now = nowSeconds();
-  const sealed = w.seal.open(body.request, csrf, now) as Sealed | null;
+  const form = readForm(w, req);
+  if (!form) return formExpired(w, reply, 403);
+  const { body, csrf, now, sealed } = form;
   if (!sealed || sealed.k !== 'login') return formExpired(w, reply, 400);
   let target: LoginTarget;
   if ('account' in sealed) target = { account: true };
   else {
-    const client = await w.t.store.clients.get(sealed.r.client_id);
-    if (!client || client.disabled) return w.pages.error(reply, new OAuthError('invalid_request', 'the application (client_id) is unknown'), 'error_unknown_client');
+    const client = await clientOr(w, reply, sealed.r.client_id);
+    if (!('client_id' in client)) return client;
     target = { request: sealed.r, client };
   }
   const username = body.username ?? '';
@@ -88,16 +105,14 @@ async function login(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<
 }
 
 async function consent(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const body = bodyParams(req.body);
-  const csrf = checkForm(w, req, body);
-  if (!csrf) return formExpired(w, reply, 403);
-  const now = nowSeconds();
-  const sealed = w.seal.open(body.request, csrf, now) as Sealed | null;
+  const form = readForm(w, req);
+  if (!form) return formExpired(w, reply, 403);
+  const { body, now, sealed } = form;
   const session = await signedIn(w, req, now);
   // Shown in this very session: a consent form outlives neither a sign-out nor another sign-in.
   if (!sealed || sealed.k !== 'consent' || !session || session.session.sid !== sealed.sid) return formExpired(w, reply, 400);
-  const client = await w.t.store.clients.get(sealed.r.client_id);
-  if (!client || client.disabled) return w.pages.error(reply, new OAuthError('invalid_request', 'the application (client_id) is unknown'), 'error_unknown_client');
+  const client = await clientOr(w, reply, sealed.r.client_id);
+  if (!('client_id' in client)) return client;
   if (body.decision === 'deny') return toClient(w, reply, sealed.r, { error: new OAuthError('access_denied', 'the user denied the request') }, true);
   if (body.decision !== 'allow') return w.pages.error(reply, new OAuthError('invalid_request', 'decision must be allow or deny'));
   await w.t.store.consents.grant(session.user.id, client.client_id, sealed.r.scope, now);
