@@ -24,7 +24,7 @@ export class FormSeal {
 
   /** The payload; null when it does not decrypt (tampered, another browser, another key) or has expired. */
   open(sealed: string | undefined, bind: string | undefined, now: number): unknown {
-    if (!sealed || !bind || !sealed.startsWith('s1.') || sealed.length > 8192) return null;
+    if (!sealed || !bind || !sealed.startsWith('s1.') || sealed.length > 65536) return null;
     const raw = Buffer.from(sealed.slice(3), 'base64url');
     if (raw.length < 29) return null;
     try {

@@ -90,6 +90,19 @@ for (const backend of BACKENDS) {
       assert.equal(mismatch.location, null);
     });
 
+    it('signing in again: the same user keeps the tokens of the replaced session; another user on this browser ends them', async () => {
+      const { b, sid, userId } = await signIn('erin');
+      await family(`same-${backend}`, userId, sid);
+      redirectParams(await submitLogin(b, await b.get(authorizeUrl({ scope: 'openid', prompt: 'login' })), 'erin'), CB);
+      assert.ok((await srv.tessera.store.sessions.getBySid(sid))?.ended_at, 'the replaced session ended');
+      assert.equal((await srv.tessera.store.tokens.findFamily(`same-${backend}`))?.revoked_at, null, 'same user: kept');
+      const second = await srv.tessera.store.sessions.get(hashToken(b.cookies.get('tessera_session')!), now());
+      await family(`other-${backend}`, userId, second!.sid);
+      const switched = await submitLogin(b, await b.get(authorizeUrl({ scope: 'openid', prompt: 'login' })), 'bob');
+      assert.ok(switched.status === 200 || switched.status === 303);
+      assert.ok((await srv.tessera.store.tokens.findFamily(`other-${backend}`))?.revoked_at, 'another user: the first one is signed out');
+    });
+
     it('account page: login first (back to /account), consents listed and revocable (then asked again), sign-out button', async () => {
       const b = new Browser(srv.url);
       const login = await b.get('/account');

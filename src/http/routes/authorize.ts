@@ -95,9 +95,12 @@ async function login(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<
     throw e;
   }
   w.t.lockout.succeeded([user]);
-  // A new session at every sign-in (no session fixation); the one it replaces ends.
+  // A new session at every sign-in (no session fixation); the one it replaces ends. Another
+  // person signing in on this browser is a sign-out of the first (its session's tokens go);
+  // the same person signing in again (prompt=login, max_age) keeps the tokens issued before.
   const previous = await signedIn(w, req, now);
-  if (previous) await endSession(w.t.store, previous.session.sid, now);
+  if (previous && previous.user.id !== found.id) await endSession(w.t.store, previous.session.sid, now);
+  else if (previous) await w.t.store.sessions.end(previous.session.sid, now);
   const { cookie, session } = await startSession(w.t.store.sessions, found, w.t.config.session_ttl, now);
   setCookie(reply, 'session', cookie, secure(w), w.t.config.session_ttl);
   if ('account' in target) return reply.status(303).header('cache-control', 'no-store').header('location', '/account').send();
