@@ -55,7 +55,9 @@ for (const backend of BACKENDS) {
       const { b, sid, userId } = await signIn('bob');
       const forged = (await idToken({ sub: userId, sid })).slice(0, -4) + 'AAAA';
       const other = await idToken({ sub: userId, sid: 'another-session' });
-      for (const q of [{}, { id_token_hint: forged }, { id_token_hint: other }, { client_id: 'web', post_logout_redirect_uri: BYE, state: 'c' }] as Record<string, string>[]) {
+      const accessToken = await signJwt(await srv.tessera.keys.current('ES256'), 'at+jwt', { iss: srv.url, aud: 'web', sub: userId, sid, exp: now() + 60 });
+      const otherIssuer = await idToken({ sub: userId, sid, iss: 'https://elsewhere.example' });
+      for (const q of [{}, { id_token_hint: forged }, { id_token_hint: other }, { id_token_hint: accessToken }, { id_token_hint: otherIssuer }, { id_token_hint: 'garbage' }, { client_id: 'web', post_logout_redirect_uri: BYE, state: 'c' }] as Record<string, string>[]) {
         const page = await b.get(`/oauth2/logout?${new URLSearchParams(q)}`);
         assert.equal(page.status, 200, JSON.stringify(q));
         assert.match(page.text, /<form id="logout-form"/);
