@@ -16,8 +16,8 @@ const T = Object.fromEntries(['layout', 'logo', 'login', 'login-error', 'consent
   .map((n) => [n, loadTemplate(`${n}.html`)])) as Record<string, Template>;
 const tpl = (n: string): Template => T[n]!;
 
-/** The form_post page's one script (CSP-allowed by its hash; the page works without it). */
-const AUTOSUBMIT = "document.getElementById('form-post').submit();";
+/** The form_post page's one script, as its template has it (CSP-allowed by its hash; the page works without it). */
+const AUTOSUBMIT = /<script>([\s\S]*?)<\/script>/.exec(loadAsset('form-post.html'))?.[1] ?? '';
 const AUTOSUBMIT_HASH = `'sha256-${createHash('sha256').update(AUTOSUBMIT).digest('base64')}'`;
 
 /** A CSP source for a URL a form may be sent to (or redirected to after one): its origin, or `scheme:` for a private-use scheme. */
