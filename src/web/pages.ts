@@ -24,7 +24,8 @@ const AUTOSUBMIT_HASH = `'sha256-${createHash('sha256').update(AUTOSUBMIT).diges
 export function formTarget(uri: string): string | null {
   try {
     const u = new URL(uri);
-    if (u.protocol === 'https:' || u.protocol === 'http:') return u.origin;
+    // CSP host-sources have no IPv6 literals (CSP3 §2.3.1): an [::1] redirect gets its scheme.
+    if (u.protocol === 'https:' || u.protocol === 'http:') return u.hostname.startsWith('[') ? u.protocol : u.origin;
     return /^[a-z][a-z0-9+.-]*:$/.test(u.protocol) ? u.protocol : null;
   } catch {
     return null;

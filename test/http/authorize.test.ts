@@ -117,6 +117,7 @@ for (const backend of BACKENDS) {
       // [::1] registered without a port: any port.
       const v6 = await b.get(authorizeUrl({ client_id: 'spa', redirect_uri: 'http://[::1]:9999/cb', scope: 'read', code_challenge: CHALLENGE, code_challenge_method: 'S256' }));
       assert.equal(v6.status, 200, v6.text.slice(0, 300));
+      assert.match(v6.headers.get('content-security-policy')!, /form-action 'self' http:;/);
     });
 
     it('PKCE rules: public clients must send a challenge; plain only where allowed; malformed challenges refused', async () => {
