@@ -5,9 +5,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { decide, queryRedirect, responseParams, type AuthorizationRequest } from '../core/authorize.js';
 import { issueAuthorizationCode } from '../core/authorization-code.js';
-import type { SignedIn } from '../core/browser-session.js';
-import { currentSession } from '../core/browser-session.js';
-import type { OAuthError } from '../core/errors.js';
+import { currentSession, type SignedIn } from '../core/browser-session.js';
+import { OAuthError } from '../core/errors.js';
 import { randomToken } from '../core/secrets.js';
 import type { Client } from '../core/types.js';
 import type { Tessera } from '../runtime.js';
@@ -48,6 +47,17 @@ export const secure = (w: Web): boolean => w.t.config.issuer.startsWith('https:'
 
 export function signedIn(w: Web, req: FastifyRequest, now: number): Promise<SignedIn | null> {
   return currentSession(w.t.store, readCookie(req, 'session', secure(w)), now);
+}
+
+/** A form that cannot be trusted (no CSRF token, another browser's, or a broken or expired seal). */
+export function formExpired(w: Web, reply: FastifyReply, status: 400 | 403): FastifyReply {
+  return w.pages.error(reply, new OAuthError('invalid_request', 'the form has expired or did not come from this browser', { status }), 'error_form_expired');
+}
+
+/** The CSRF check of every POST form: 403 when it fails. Returns the CSRF cookie. */
+export function checkForm(w: Web, req: FastifyRequest, body: Record<string, string>): string | null {
+  const cookie = readCookie(req, 'csrf', secure(w));
+  return w.seal.checkCsrf(cookie, body.csrf_token) ? cookie! : null;
 }
 
 /** The browser's CSRF cookie, made (and set) when it has none. */

@@ -3,9 +3,8 @@
 // one taken from the request: no open redirect).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../core/errors.js';
-import { csrfCookie, loginPage, nowSeconds, pageErrors, signedIn, type Web } from '../../web/flow.js';
+import { checkForm, csrfCookie, formExpired, loginPage, nowSeconds, pageErrors, signedIn, type Web } from '../../web/flow.js';
 import { bodyParams } from '../body.js';
-import { checkForm, formExpired } from './authorize.js';
 import { route } from './methods.js';
 
 async function account(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

@@ -10,21 +10,10 @@ import { lockSubject } from '../../core/throttle.js';
 import type { Client } from '../../core/types.js';
 import type { Tessera } from '../../runtime.js';
 import { bodyParams } from '../body.js';
-import { setCookie, readCookie } from '../../web/cookies.js';
-import { issue, loginPage, makeWeb, nowSeconds, pageErrors, proceed, secure, signedIn, toClient, type LoginTarget, type Sealed, type Web } from '../../web/flow.js';
+import { setCookie } from '../../web/cookies.js';
+import { checkForm, formExpired, issue, loginPage, makeWeb, nowSeconds, pageErrors, proceed, secure, signedIn, toClient, type LoginTarget, type Sealed, type Web } from '../../web/flow.js';
 import { messages } from '../../web/messages.js';
 import { route } from './methods.js';
-
-/** A form that cannot be trusted (no CSRF token, another browser's, or a broken or expired seal). */
-export function formExpired(w: Web, reply: FastifyReply, status: 400 | 403): FastifyReply {
-  return w.pages.error(reply, new OAuthError('invalid_request', 'the form has expired or did not come from this browser', { status }), 'error_form_expired');
-}
-
-/** The CSRF check of every POST form: 403 when it fails. Returns the CSRF cookie. */
-export function checkForm(w: Web, req: FastifyRequest, body: Record<string, string>): string | null {
-  const cookie = readCookie(req, 'csrf', secure(w));
-  return w.seal.checkCsrf(cookie, body.csrf_token) ? cookie! : null;
-}
 
 /** A posted form of ours: its fields, the CSRF cookie it was checked against, its sealed request (null: does not open). */
 interface PostedForm { body: Record<string, string>; csrf: string; now: number; sealed: Sealed | null }

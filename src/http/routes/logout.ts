@@ -7,9 +7,8 @@ import { endSession } from '../../core/browser-session.js';
 import { OAuthError } from '../../core/errors.js';
 import { logoutTarget, readIdTokenHint, type LogoutTarget } from '../../core/logout.js';
 import { setCookie } from '../../web/cookies.js';
-import { csrfCookie, nowSeconds, pageErrors, secure, signedIn, type Web } from '../../web/flow.js';
+import { checkForm, csrfCookie, formExpired, nowSeconds, pageErrors, secure, signedIn, type Web } from '../../web/flow.js';
 import { bodyParams } from '../body.js';
-import { checkForm, formExpired } from './authorize.js';
 import { route } from './methods.js';
 
 function queryParams(q: unknown): Record<string, string> | null {
