@@ -7,7 +7,7 @@ import { startSession, endSession } from '../../core/browser-session.js';
 import { isOAuthError, OAuthError } from '../../core/errors.js';
 import { verifyAgainstDummy, verifyPassword } from '../../core/password.js';
 import { lockSubject } from '../../core/throttle.js';
-import type { Client } from '../../core/types.js';
+import type { Client, User } from '../../core/types.js';
 import type { Tessera } from '../../runtime.js';
 import { bodyParams } from '../body.js';
 import { setCookie } from '../../web/cookies.js';
@@ -45,6 +45,28 @@ async function authorize(w: Web, req: FastifyRequest, reply: FastifyReply): Prom
   return proceed(w, req, reply, { request: v.request, client: v.client, session: await signedIn(w, req, now), justAuthenticated: false, now, afterForm: false });
 }
 
+/**
+ * The password check behind the password grant's lockout (RFC 6749 §4.3.2): one gate before
+ * any hashing, failures counted per username and address, one answer (null) for an unknown
+ * user, a wrong password and a disabled user, in the same time (a dummy verification).
+ * Throws the 429 of a lock and the 503 of a full password pool.
+ */
+async function checkPassword(w: Web, req: FastifyRequest, username: string, password: string): Promise<User | null> {
+  const user = username ? [lockSubject.user(username)] : [];
+  const ip = lockSubject.ip(req.clientIp);
+  await w.t.lockout.gate([ip, ...user]);
+  const found = username ? await w.t.store.users.getByUsername(username) : null;
+  const ok = found ? await verifyPassword(found.password_hash, password) : await verifyAgainstDummy(password);
+  if (!found || !ok || found.disabled) {
+    await w.t.lockout.failed([...user, ip]);
+    // Never the username in the log: it may be a mistyped password.
+    req.log.info({ detail: found ? `sign-in failed for user id ${found.id}` : 'sign-in failed for an unknown username' }, 'sign-in rejected');
+    return null;
+  }
+  w.t.lockout.succeeded(user);
+  return found;
+}
+
 async function login(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const form = readForm(w, req);
   if (!form) return formExpired(w, reply, 403);
@@ -60,21 +82,9 @@ async function login(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<
   const username = body.username ?? '';
   const again = (error: string, status: number) => loginPage(w, reply, csrf, now, target, { error, status, username: username || null });
 
-  // The same lockout as the password grant (RFC 6749 §4.3.2): one gate before any hashing,
-  // failures counted per username and address, the same answer for every failure.
-  const user = lockSubject.user(username);
-  const ip = lockSubject.ip(req.clientIp);
-  let found;
+  let found: User | null;
   try {
-    await w.t.lockout.gate(username ? [ip, user] : [ip]);
-    found = username ? await w.t.store.users.getByUsername(username) : null;
-    const password = body.password ?? '';
-    const ok = found ? await verifyPassword(found.password_hash, password) : await verifyAgainstDummy(password);
-    if (!found || !ok || found.disabled) {
-      await w.t.lockout.failed(username ? [user, ip] : [ip]);
-      req.log.info({ detail: found ? `sign-in failed for user id ${found.id}` : 'sign-in failed for an unknown username' }, 'sign-in rejected');
-      return again(messages.login_error_credentials, 400);
-    }
+    found = await checkPassword(w, req, username, body.password ?? '');
   } catch (e) {
     // 429 locked, 503 the password pool is full: the login page again, with Retry-After.
     if (isOAuthError(e) && (e.reason === 'throttled' || e.reason === 'overloaded')) {
@@ -83,7 +93,7 @@ async function login(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<
     }
     throw e;
   }
-  w.t.lockout.succeeded([user]);
+  if (!found) return again(messages.login_error_credentials, 400);
   // A new session at every sign-in (no session fixation); the one it replaces ends. Another
   // person signing in on this browser is a sign-out of the first (its session's tokens go);
   // the same person signing in again (prompt=login, max_age) keeps the tokens issued before.
