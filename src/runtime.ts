@@ -26,6 +26,7 @@ import { Metrics } from './ops/metrics.js';
 import { startPurging } from './ops/purge.js';
 import { openStore } from './store/index.js';
 import { storeUnavailable } from './store/unavailable.js';
+import { FormSeal } from './web/seal.js';
 
 export interface Tessera {
   config: Config;
@@ -41,6 +42,8 @@ export interface Tessera {
   /** The `rate_limit` buckets, kept in `limits`. */
   rateLimits: RateLimits;
   log: Logger;
+  /** Seals the sign-in pages' forms and makes their CSRF tokens (web/seal.ts). */
+  formSeal: FormSeal;
   /** Managed entities (built-in, dev) not written because an operator's holds the name. */
   kept: ReadonlySet<string>;
   close(): Promise<void>;
@@ -132,7 +135,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     // Expired tokens and ended grace periods, in small batches (ops/purge.ts).
     const purge = startPurging(store, log);
     return {
-      config, store, keys, tokens, inspector, metrics, limits, lockout, rateLimits, log, kept,
+      config, store, keys, tokens, inspector, metrics, limits, lockout, rateLimits, log, kept, formSeal: new FormSeal(secret),
       close: async () => { clearInterval(timer); await purge.stop(); unwatch(); await limits.close(); await store.close(); },
     };
   } catch (e) {

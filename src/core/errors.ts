@@ -27,6 +27,15 @@ export type OAuthErrorCode =
   // RFC 6750 §3.1
   | 'invalid_token'
   | 'insufficient_scope'
+  // RFC 6749 §4.1.2.1 (authorization endpoint)
+  | 'unsupported_response_type'
+  | 'access_denied'
+  // OIDC Core §3.1.2.6
+  | 'login_required'
+  | 'consent_required'
+  | 'interaction_required'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
   // RFC 6749 §4.1.2.1, used for 5xx that must not leak detail
   | 'server_error'
   | 'temporarily_unavailable';

@@ -6,6 +6,7 @@
 //   inactive. That reaches the JWTs the server never stored (client_credentials tokens,
 //   password-grant tokens of a client without refresh_token), and keeps tokens dead when
 //   the client or user is enabled again.
+// A user's browser sessions (the hosted login) end with them.
 // Deleting a client or a user needs no cut-off: a token whose owner is gone reads inactive.
 import type { Store } from './store.js';
 import type { Client, EpochSeconds, User } from './types.js';
@@ -34,6 +35,7 @@ export async function saveClient(store: Store, next: Client, previous: Client | 
  */
 export async function deleteUser(store: Store, user: User, at: EpochSeconds): Promise<number | null> {
   if (!(await store.users.delete(user.username))) return null;
+  await store.sessions.endForUser(user.id, at);
   return store.tokens.revokeUserFamilies(user.id, at);
 }
 
@@ -44,5 +46,7 @@ export async function deleteUser(store: Store, user: User, at: EpochSeconds): Pr
 export async function saveUser(store: Store, next: User, previous: User | null, at: EpochSeconds): Promise<{ user: User; revoked: number }> {
   const ends = previous !== null && (next.password_hash !== previous.password_hash || (next.disabled && !previous.disabled));
   const user = await store.users.upsert(ends ? { ...next, tokens_not_before: at } : next);
+  // Browser sessions end too: the hosted login must ask for the new password.
+  if (ends) await store.sessions.endForUser(user.id, at);
   return { user, revoked: ends ? await store.tokens.revokeUserFamilies(user.id, at) : 0 };
 }

@@ -9,8 +9,11 @@ import { TrustedProxies } from './client-ip.js';
 import { createHttpServer } from './connections.js';
 import { handleError } from './errors.js';
 import { clientAddressHooks } from './rate-limit.js';
+import { accountRoutes } from './routes/account.js';
+import { authorizeRoutes } from './routes/authorize.js';
 import { healthRoutes } from './routes/health.js';
 import { introspectionRoute } from './routes/introspection.js';
+import { logoutRoutes } from './routes/logout.js';
 import { metricsRoute } from './routes/metrics.js';
 import { route } from './routes/methods.js';
 import { revocationRoute } from './routes/revocation.js';
@@ -79,6 +82,10 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
   introspectionRoute(app, t);
   revocationRoute(app, t);
   wellKnownRoutes(app, t);
+  // The browser sign-in: authorization endpoint, login, consent, logout, account page.
+  const web = authorizeRoutes(app, t);
+  logoutRoutes(app, web);
+  accountRoutes(app, web);
   healthRoutes(app, t);
   metricsRoute(app, t);
   for (const d of dialects) mountDialect(app, t, d);
