@@ -1,7 +1,7 @@
 // Child processes for the servers under test: each runs in its own process, so the load
 // generator (this process) and the server never share an event loop.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -87,6 +87,9 @@ export function tesseraArgs(): string[] {
   rmSync(out, { recursive: true, force: true });
   const tsc = join(ROOT, 'node_modules/.bin/tsc');
   spawnSync(tsc, ['-p', join(ROOT, 'tsconfig.json'), '--outDir', out, '--incremental', 'false', '--sourceMap', 'false', '--noEmitOnError', 'false'], { cwd: ROOT, stdio: 'ignore' });
+  // Files tsc does not emit (the sign-in page templates) go beside the compiled modules, as
+  // they are beside the sources: dist/ itself finds them through ../../src, bench/tmp/dist cannot.
+  if (existsSync(join(ROOT, 'src/web/templates'))) cpSync(join(ROOT, 'src/web/templates'), join(out, 'web/templates'), { recursive: true });
   if (existsSync(join(out, 'cli/main.js'))) return (cliArgs = [join(out, 'cli/main.js')]);
   return (cliArgs = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')]);
 }

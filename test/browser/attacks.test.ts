@@ -121,14 +121,22 @@ for (const backend of BACKENDS) {
       assert.equal(r.error?.error, 'login_required', 'openid-client accepted the error response (state and iss checked)');
     });
 
-    it('the logout confirmation page without an id_token_hint', async () => {
+    it('logout without an id_token_hint asks first (CSRF-checked form), then signs out', async () => {
       const page = await (await browser.context()).newPage();
+      await page.goto(`${w.web.url}/login`);
+      await signIn(page, PERSON.username, PERSON.password);
+      await page.locator('#consent-form').waitFor();
       const res = await page.goto(`${w.srv.url}/oauth2/logout`);
       assert.equal(res?.status(), 200);
       await page.locator('#logout-form').waitFor();
-      assert.equal(await page.locator('#logout-confirm').count(), 1);
       assert.equal(await page.locator('#logout-form input[name="csrf_token"]').count(), 1);
       if (shots) await screenshot(page, 'logout');
+      await page.locator('#logout-confirm').click();
+      await page.waitForLoadState('domcontentloaded');
+      assert.equal(await page.locator('#logout-form').count(), 0);
+      // Signed out: the next sign-in asks for the password.
+      await page.goto(`${w.web.url}/login`);
+      await assertLoginPage(page, w.srv);
     });
   });
 }
