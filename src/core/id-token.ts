@@ -20,6 +20,9 @@ export function atHash(accessToken: string): string {
   return createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
 }
 
+/** The claims an id_token may carry (idTokenClaims), for `claims_supported` in discovery. */
+export const ID_TOKEN_CLAIMS: readonly string[] = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'azp', 'at_hash', 'sid'];
+
 export interface IdTokenInput {
   issuer: string;
   client: Client;

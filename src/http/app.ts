@@ -15,6 +15,7 @@ import { metricsRoute } from './routes/metrics.js';
 import { route } from './routes/methods.js';
 import { revocationRoute } from './routes/revocation.js';
 import { tokenRoute, type TokenBodyShaper } from './routes/token.js';
+import { userinfoRoute } from './routes/userinfo.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -78,6 +79,7 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
   tokenRoute(app, t, shapers);
   introspectionRoute(app, t);
   revocationRoute(app, t);
+  userinfoRoute(app, t);
   wellKnownRoutes(app, t);
   healthRoutes(app, t);
   metricsRoute(app, t);
