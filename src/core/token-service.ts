@@ -169,10 +169,14 @@ export class TokenService {
       } : {}),
       ...(minted.record ? { access: minted.record } : {}),
     };
+    // The id_token is signed (off the event loop) while the write runs; it is handed out
+    // only if the write committed.
+    const signing = this.#idToken(client, outcome, minted.token, now);
+    signing.catch(() => {}); // awaited below; a failed write must not leave it unhandled
     // A client_credentials JWT writes nothing: no transaction at all on that hot path.
     const ok = Object.keys(write).length === 0 || (await this.store.tokens.persistIssue(write, now));
     if (!ok) return null;
-    const idToken = await this.#idToken(client, outcome, minted.token, now);
+    const idToken = await signing;
     return {
       access_token: minted.token,
       token_type: 'Bearer',
