@@ -1,6 +1,7 @@
 // Starting and stopping the HTTP server: listen (HTTPS when tls_cert/tls_key are set),
 // and on SIGTERM/SIGINT stop accepting, let in-flight requests finish, close the store.
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
@@ -50,12 +51,30 @@ export async function startServer(
   }
 }
 
-/** SIGTERM/SIGINT: graceful stop, then exit. */
+/** Seconds a stop may take before the process exits anyway (docs/operations.md). */
+export const STOP_DEADLINE_SECONDS = 10;
+
+/**
+ * The last resort behind the deadline: a thread of its own that kills the process even when
+ * the main thread never returns to its event loop (a blocked write, a busy loop).
+ */
+function startWatchdog(ms: number): void {
+  const w = new Worker(
+    'const { workerData } = require("node:worker_threads");' +
+    'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);' +
+    'process.kill(workerData.pid, "SIGKILL");',
+    { eval: true, workerData: { ms, pid: process.pid } },
+  );
+  w.unref();
+}
+
+/** SIGTERM/SIGINT: graceful stop, then exit; within STOP_DEADLINE_SECONDS whatever happens. */
 export function stopOnSignals(running: Running, log: Logger): void {
   const onSignal = (sig: NodeJS.Signals) => {
     log.info({ signal: sig }, 'shutting down: finishing in-flight requests');
-    const force = setTimeout(() => { log.error('shutdown took over 10 s; exiting'); process.exit(1); }, 10_000);
+    const force = setTimeout(() => { log.error(`shutdown took over ${STOP_DEADLINE_SECONDS} s; exiting`); process.exit(1); }, STOP_DEADLINE_SECONDS * 1000);
     force.unref();
+    startWatchdog(STOP_DEADLINE_SECONDS * 1000 + 1000);
     running.stop().then(() => { log.info('stopped'); log.flush?.(); process.exit(0); }, (e: unknown) => {
       log.error({ err: e }, 'error while stopping');
       process.exit(1);

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/error.js';
 import { SecretKeyMismatch } from '../core/keys.js';
 import { registerAdminCommands } from './admin.js';
+import { listenProblem, UsageError } from './errors.js';
 import { serveCommand } from './serve.js';
 
 export function buildProgram(): Command {
@@ -35,8 +36,13 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (e) {
     // Problems the operator fixes in the configuration: one line, no stack trace.
-    if (e instanceof ConfigError || e instanceof SecretKeyMismatch) {
+    if (e instanceof ConfigError || e instanceof SecretKeyMismatch || e instanceof UsageError) {
       process.stderr.write(`tessera: ${e.message}\n`);
+      process.exit(2);
+    }
+    const listen = listenProblem(e);
+    if (listen) {
+      process.stderr.write(`tessera: ${listen}\n`);
       process.exit(2);
     }
     throw e;

@@ -13,6 +13,6 @@ export function configPath(cmd: Command): string | undefined {
   return undefined;
 }
 
-export function commandConfig(cmd: Command): Config {
-  return loadConfig(configPath(cmd));
+export function commandConfig(cmd: Command, overrides: Record<string, unknown> = {}): Config {
+  return loadConfig(configPath(cmd), process.env, overrides);
 }

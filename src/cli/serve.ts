@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../config/error.js';
 import { isLoopbackHost } from '../config/validate.js';
+import { UsageError } from './errors.js';
 import { commandConfig } from './options.js';
 
 export function serveCommand(program: Command): void {
@@ -13,12 +14,14 @@ export function serveCommand(program: Command): void {
     .option('--tls', 'with --dev: serve HTTPS with a self-signed certificate made on the fly')
     .option('--port <port>', 'override the configured port')
     .action(async (opts: { dev?: boolean; tls?: boolean; port?: string }, cmd: Command) => {
-      const config = commandConfig(cmd);
+      if (opts.tls && !opts.dev) throw new UsageError('--tls is for --dev; in production set tls_cert and tls_key in the config');
+      if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw new UsageError(`--port must be a whole number from 0 to 65535 (got ${JSON.stringify(opts.port)})`);
+      // Before validation: an issuer that is not configured is derived from host and port.
+      const config = commandConfig(cmd, opts.port === undefined ? {} : { port: Number(opts.port) });
       // Loaded here, not at the top: admin commands need none of the server.
       const [{ createLogger }, { devBanner }, { startServer, stopOnSignals }, { resolveSecretKey }] = await Promise.all([
         import('../ops/logger.js'), import('../dev/index.js'), import('../server.js'), import('../runtime.js'),
       ]);
-      if (opts.port !== undefined) config.port = Number(opts.port);
       // Dev credentials are printed or published: they must not be reachable from elsewhere.
       if (opts.dev && !isLoopbackHost(config.host)) {
         throw new ConfigError('host', `serve --dev listens only on a loopback address (127.0.0.1, ::1, localhost), not ${JSON.stringify(config.host)}`);
@@ -26,7 +29,6 @@ export function serveCommand(program: Command): void {
       const log = createLogger(config.log_level);
       let https: { cert: Buffer; key: Buffer } | undefined;
       if (opts.tls) {
-        if (!opts.dev) throw new Error('--tls is for --dev; in production set tls_cert and tls_key');
         const { selfSignedCertificate } = await import('./tls.js');
         https = await selfSignedCertificate(config.host);
         if (!config.issuer.startsWith('https:')) config.issuer = config.issuer.replace(/^http:/, 'https:');

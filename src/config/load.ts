@@ -75,6 +75,11 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
   return out;
 }
 
-export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env): Config {
-  return validateConfig(applyEnv(readConfigFile(path), env));
+/**
+ * `overrides` are command-line options (`serve --port`): they win over the file and the
+ * environment, and are validated like them, so values derived from them (the issuer from
+ * host and port) follow.
+ */
+export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): Config {
+  return validateConfig({ ...applyEnv(readConfigFile(path), env), ...overrides });
 }

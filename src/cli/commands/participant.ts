@@ -13,7 +13,13 @@ export function participantJson(p: Participant) {
 }
 
 export function participantCommand(program: Command): void {
-  const group = program.command('participant').description('manage participants');
+  const group = program.command('participant')
+    .description('manage participants: the organisations of the HCX dialect (docs/dialects.md); a user with a participant_code gets its roles in HCX tokens')
+    .addHelpText('after', `
+A participant is an organisation in a Health Claims Exchange (HCX) network, named by its
+participant code (e.g. "1-ce23ccdc-e645-4e35-97b8-0bd8fef43ecd" or "hosp@swasth-hcx"). Users of the
+HCX dialect belong to one (user create --participant-code CODE); HCX tokens carry the
+participant's code and roles. Other dialects and the standard endpoints do not use participants.`);
 
   group.command('create')
     .description('create a participant')
