@@ -77,9 +77,9 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
   const shapers = new Map<string, TokenBodyShaper>();
   for (const d of dialects) if (d.standardEndpointBody) shapers.set(d.name, d.standardEndpointBody);
   tokenRoute(app, t, shapers);
+  userinfoRoute(app, t);
   introspectionRoute(app, t);
   revocationRoute(app, t);
-  userinfoRoute(app, t);
   wellKnownRoutes(app, t);
   healthRoutes(app, t);
   metricsRoute(app, t);
