@@ -169,6 +169,15 @@ export class TokenService {
       } : {}),
       ...(minted.record ? { access: minted.record } : {}),
     };
+    // A new family without a refresh token (a code exchange by a client that may not
+    // refresh) holds only its access token: a JWT gets a row too, so the purge removes the
+    // family with it once it expires (ops/purge.ts) instead of keeping it for ever.
+    if (write.family && !write.refresh && !write.access && familyId) {
+      write.access = {
+        id: jti, format: 'jwt', family_id: familyId, client_id: client.client_id, user_id: outcome.user?.id ?? null,
+        scope: outcome.scope, claims: '{}', expires_at: exp, created_at: now,
+      };
+    }
     // The id_token is signed (off the event loop) while the write runs; it is handed out
     // only if the write committed.
     const signing = this.#idToken(client, outcome, minted.token, now);

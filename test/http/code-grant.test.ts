@@ -156,6 +156,20 @@ for (const backend of BACKENDS) {
       assert.equal(payload.sid, undefined, 'an offline grant is not bound to the ended session');
     });
 
+    it('the family of an exchange without a refresh token is purged once its access token expired', async () => {
+      const { code, verifier } = await makeCode(srv, { client_id: 'native-plain', redirect_uri: NATIVE_REDIRECT, scope: 'openid' });
+      const r = await postForm(`${srv.url}/oauth2/token`, exchangeForm(code, { client_id: 'native-plain', redirect_uri: NATIVE_REDIRECT, code_verifier: verifier }));
+      assert.equal(r.status, 200, r.text);
+      const { payload } = await jwtVerify(r.json.access_token, createRemoteJWKSet(new URL(`${srv.url}/.well-known/jwks.json`)));
+      const family = payload.sid as string;
+      assert.ok(await srv.tessera.store.tokens.findFamily(family));
+      // Well before its expiry nothing goes; after it, the family goes with its token.
+      await srv.tessera.store.tokens.purgeExpired(payload.exp! - 10, 1000);
+      assert.ok(await srv.tessera.store.tokens.findFamily(family));
+      while ((await srv.tessera.store.tokens.purgeExpired(payload.exp! + 1, 1000)) > 0);
+      assert.equal(await srv.tessera.store.tokens.findFamily(family), null);
+    });
+
     it('a password grant with openid in scope gets no id_token, nor on refresh (no sign-in behind it)', async () => {
       const r = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', username: 'alice', password: 'alice-password-0123', scope: 'openid profile' }, { authorization: basic('pw', CODE_SECRET) });
       assert.equal(r.status, 200, r.text);
