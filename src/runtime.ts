@@ -7,6 +7,7 @@ import { ConfigError } from './config/error.js';
 import { SECRET_KEY_MIN_LENGTH, type Config } from './config/schema.js';
 import { isWorker, shareMetrics } from './cluster.js';
 import { cachedClients, CLIENT_STALE_IF_ERROR_SECONDS } from './core/client-cache.js';
+import { DEFAULT_ID_TOKEN_ALG } from './core/id-token.js';
 import { TokenInspector } from './core/inspect.js';
 import { KEY_RELOAD_SECONDS } from './core/key-schedule.js';
 import { KeyManager } from './core/keys.js';
@@ -79,10 +80,13 @@ export function resolveSecretKey(config: Config, log: Logger): string {
   return key;
 }
 
-/** Longest access-token lifetime any client has: how long a retired key must stay published. */
+/**
+ * Longest lifetime of a signed token (any client's access token, the id_token): how long a
+ * retired key must stay published.
+ */
 export async function maxAccessTtl(store: Store, config: Config): Promise<number> {
   const ttls = (await store.clients.list()).map((c) => c.access_token_ttl ?? 0);
-  return Math.max(config.access_token_ttl, ...ttls);
+  return Math.max(config.access_token_ttl, config.id_token_ttl, ...ttls);
 }
 
 export async function openTessera(config: Config, log: Logger, opts: OpenOptions = {}): Promise<Tessera> {
@@ -109,6 +113,12 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     const keys = new KeyManager(store.keys, secret, () => maxTtl, { publishAhead: config.key_publish_ahead });
     await keys.load();
     await keys.current(config.signing_alg);
+    // OIDC Core §15.1: id_tokens are RS256 unless a client asks for ES256. Made at start when
+    // a client can sign people in, so the JWKS a relying party fetches first already has it
+    // (a client added later gets it on its first id_token, core/id-token.ts).
+    if ((await store.clients.list()).some((c) => c.grant_types.includes('authorization_code'))) {
+      await keys.current(DEFAULT_ID_TOKEN_ALG);
+    }
     const metrics = new Metrics();
     if (isWorker()) shareMetrics(metrics.registry);
     const limits = await openLimitStore(config, log, { onChange: (degraded) => metrics.limitsDegraded.set(degraded ? 1 : 0) });

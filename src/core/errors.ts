@@ -107,6 +107,33 @@ export function invalidClient(description: string, usedBasic: boolean, detail?: 
 }
 
 /**
+ * RFC 6750 §3: a protected resource's refusal names the Bearer scheme and the error in
+ * `WWW-Authenticate`. `error` absent: the request carried no token at all (§3.1, no code).
+ */
+function bearerChallenge(error?: OAuthErrorCode, description?: string, scope?: string): string {
+  const params = ['realm="tessera"'];
+  if (error) params.push(`error="${error}"`);
+  if (description) params.push(`error_description="${errorDescription(description)}"`);
+  if (scope) params.push(`scope="${scope}"`);
+  return `Bearer ${params.join(', ')}`;
+}
+
+/** RFC 6750 §3.1 invalid_token: 401; `missing`: no token was presented (no error code in the challenge). */
+export function invalidToken(description: string, opts: { missing?: boolean; detail?: string } = {}): OAuthError {
+  const challenge = opts.missing ? bearerChallenge() : bearerChallenge('invalid_token', description);
+  return new OAuthError('invalid_token', description, {
+    status: 401, headers: { 'www-authenticate': challenge }, ...(opts.detail === undefined ? {} : { detail: opts.detail }),
+  });
+}
+
+/** RFC 6750 §3.1 insufficient_scope: 403, naming the scope the resource needs. */
+export function insufficientScope(description: string, scope: string): OAuthError {
+  return new OAuthError('insufficient_scope', description, {
+    status: 403, headers: { 'www-authenticate': bearerChallenge('insufficient_scope', description, scope) },
+  });
+}
+
+/**
  * 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3). RFC 6749 has no code for it; like
  * the other "try later" answers it uses temporarily_unavailable (RFC 6749 §4.1.2.1).
  * `retryAfter` is whole seconds ≥ 1.

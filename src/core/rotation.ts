@@ -78,7 +78,7 @@ export interface Reissue {
  * not revoked): the successor again (rule 1), or invalid_grant after revoking the family
  * (rule 3) or not (rule 2).
  */
-export async function judgeRotated(rt: RefreshRecord, now: number, tokens: TokenRepo, seal: SuccessorSeal): Promise<Reissue> {
+export async function judgeRotated(rt: RefreshRecord, now: number, tokens: Pick<TokenRepo, 'findRefresh' | 'revokeFamily'>, seal: SuccessorSeal): Promise<Reissue> {
   const successor = rt.successor_hash === null ? null : await tokens.findRefresh(rt.successor_hash);
   const chainMovedOn = successor !== null && successor.used_at !== null;
   if (!chainMovedOn && rt.successor_enc !== null && rt.successor_until !== null && now <= rt.successor_until && successor) {

@@ -18,6 +18,7 @@ import { metricsRoute } from './routes/metrics.js';
 import { route } from './routes/methods.js';
 import { revocationRoute } from './routes/revocation.js';
 import { tokenRoute, type TokenBodyShaper } from './routes/token.js';
+import { userinfoRoute } from './routes/userinfo.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -79,6 +80,7 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
   const shapers = new Map<string, TokenBodyShaper>();
   for (const d of dialects) if (d.standardEndpointBody) shapers.set(d.name, d.standardEndpointBody);
   tokenRoute(app, t, shapers);
+  userinfoRoute(app, t);
   introspectionRoute(app, t);
   revocationRoute(app, t);
   wellKnownRoutes(app, t);

@@ -54,7 +54,7 @@ for (const backend of BACKENDS) {
       return { id, a, b };
     }
     const present = async (token: string, now: number) =>
-      refreshTokenGrant.handle({ client: (await h.store.clients.get('rc'))!, params: { refresh_token: token }, now, store: h.store, seal: h.seal });
+      refreshTokenGrant({ tokens: h.store.tokens, seal: h.seal }).handle({ client: (await h.store.clients.get('rc'))!, params: { refresh_token: token }, now });
     const revoked = async (family: string) => (await h.store.tokens.findFamily(family))?.revoked_at !== null;
 
     it('within the race window, with an unused successor: invalid_grant, family kept', async () => {

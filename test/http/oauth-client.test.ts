@@ -28,7 +28,7 @@ for (const backend of BACKENDS) {
     it('publishes RFC 8414 metadata listing exactly what is supported', async () => {
       assert.equal(as.issuer, srv.url);
       assert.equal(as.token_endpoint, `${srv.url}/oauth2/token`);
-      assert.deepEqual(as.grant_types_supported, ['client_credentials', 'password', 'refresh_token']);
+      assert.deepEqual(as.grant_types_supported, ['authorization_code', 'client_credentials', 'password', 'refresh_token']);
       assert.deepEqual(as.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'none']);
       assert.equal(as.introspection_endpoint, `${srv.url}/oauth2/introspect`);
       assert.equal(as.revocation_endpoint, `${srv.url}/oauth2/revoke`);

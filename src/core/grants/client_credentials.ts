@@ -4,7 +4,8 @@ import { profileFor } from '../profiles/index.js';
 import type { Grant } from './index.js';
 import { checkResource } from './resource.js';
 
-export const clientCredentialsGrant: Grant = {
+/** Needs no store port: nothing is looked up. */
+export const clientCredentialsGrant = (): Grant => ({
   type: 'client_credentials',
   params: ['scope', 'resource'],
   async handle({ client, params }) {
@@ -14,4 +15,4 @@ export const clientCredentialsGrant: Grant = {
       : grantScope(params.scope, client.scope);
     return { user: null, scope, resource: checkResource(client, params.resource), mayRefresh: false };
   },
-};
+});

@@ -4,19 +4,24 @@ import { invalidGrant, invalidRequest } from '../errors.js';
 import { verifyAgainstDummy, verifyPassword } from '../password.js';
 import { grantScope } from '../scope.js';
 import { fingerprint } from '../secrets.js';
+import type { UserRepo } from '../store.js';
 import type { Grant } from './index.js';
 import { checkResource } from './resource.js';
 
 export const INVALID_CREDENTIALS = 'invalid username or password';
 
-export const passwordGrant: Grant = {
+export interface PasswordPorts {
+  users: Pick<UserRepo, 'getByUsername'>;
+}
+
+export const passwordGrant = ({ users }: PasswordPorts): Grant => ({
   type: 'password',
   params: ['username', 'password', 'scope', 'resource'],
-  async handle({ client, params, store }) {
+  async handle({ client, params }) {
     const { username, password } = params;
     if (!username) throw invalidRequest('username is required');
     if (password === undefined) throw invalidRequest('password is required');
-    const user = await store.users.getByUsername(username);
+    const user = await users.getByUsername(username);
     const ok = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);
     if (!user || !ok) {
       // Never the presented username in the log: it may be a mistyped password.
@@ -27,4 +32,4 @@ export const passwordGrant: Grant = {
     const scope = grantScope(params.scope, client.scope, { forUser: true });
     return { user, scope, resource: checkResource(client, params.resource), mayRefresh: true };
   },
-};
+});

@@ -18,6 +18,8 @@ export function standardTokenBody(r: TokenResult): Record<string, unknown> {
     scope: r.scope,
   };
   if (r.refresh_token) body.refresh_token = r.refresh_token;
+  // OIDC Core §3.1.3.3.
+  if (r.id_token) body.id_token = r.id_token;
   return body;
 }
 

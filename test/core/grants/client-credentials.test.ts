@@ -12,17 +12,17 @@ for (const backend of BACKENDS) {
 
     it('grants all of the client scopes when none are asked, never a refresh token', async () => {
       const client = await addClient(h.store, { client_id: 'c1', client_secret: 'x'.repeat(10), resources: ['https://r'] });
-      const o = await clientCredentialsGrant.handle({ client, params: {}, now: now(), store: h.store, seal: h.seal });
+      const o = await clientCredentialsGrant().handle({ client, params: {}, now: now() });
       assert.deepEqual({ user: o.user, scope: o.scope, resource: o.resource, mayRefresh: o.mayRefresh }, { user: null, scope: 'read write', resource: null, mayRefresh: false });
     });
 
     it('a subset is granted; outside the client scopes is invalid_scope; resource is checked', async () => {
       const client = await addClient(h.store, { client_id: 'c2', client_secret: 'y'.repeat(10), resources: ['https://r'] });
-      const o = await clientCredentialsGrant.handle({ client, params: { scope: 'write', resource: 'https://r' }, now: now(), store: h.store, seal: h.seal });
+      const o = await clientCredentialsGrant().handle({ client, params: { scope: 'write', resource: 'https://r' }, now: now() });
       assert.equal(o.scope, 'write');
       assert.equal(o.resource, 'https://r');
-      await assert.rejects(clientCredentialsGrant.handle({ client, params: { scope: 'admin' }, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_scope' });
-      await assert.rejects(clientCredentialsGrant.handle({ client, params: { resource: 'https://other' }, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_target' });
+      await assert.rejects(clientCredentialsGrant().handle({ client, params: { scope: 'admin' }, now: now() }), { code: 'invalid_scope' });
+      await assert.rejects(clientCredentialsGrant().handle({ client, params: { resource: 'https://other' }, now: now() }), { code: 'invalid_target' });
     });
   });
 }

@@ -15,7 +15,7 @@ for (const backend of BACKENDS) {
 
     it('issues for the right password, with a refresh allowed', async () => {
       const client = await addClient(h.store, { client_id: 'p1', grant_types: ['password', 'refresh_token'] });
-      const o = await passwordGrant.handle({ client, params: { username: 'carol', password: 'carol-pass' }, now: now(), store: h.store, seal: h.seal });
+      const o = await passwordGrant(h.store).handle({ client, params: { username: 'carol', password: 'carol-pass' }, now: now() });
       assert.equal(o.user?.username, 'carol');
       assert.equal(o.mayRefresh, true);
     });
@@ -24,7 +24,7 @@ for (const backend of BACKENDS) {
       const client = await addClient(h.store, { client_id: 'p2', grant_types: ['password'] });
       const time = async (params: Record<string, string>) => {
         const t0 = performance.now();
-        await assert.rejects(passwordGrant.handle({ client, params, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_grant', description: INVALID_CREDENTIALS });
+        await assert.rejects(passwordGrant(h.store).handle({ client, params, now: now() }), { code: 'invalid_grant', description: INVALID_CREDENTIALS });
         return performance.now() - t0;
       };
       await time({ username: 'nobody', password: 'x' }); // warm the dummy hash
@@ -41,8 +41,8 @@ for (const backend of BACKENDS) {
 
     it('missing username or password is invalid_request', async () => {
       const client = await addClient(h.store, { client_id: 'p3', grant_types: ['password'] });
-      await assert.rejects(passwordGrant.handle({ client, params: { password: 'x' }, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_request' });
-      await assert.rejects(passwordGrant.handle({ client, params: { username: 'carol' }, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_request' });
+      await assert.rejects(passwordGrant(h.store).handle({ client, params: { password: 'x' }, now: now() }), { code: 'invalid_request' });
+      await assert.rejects(passwordGrant(h.store).handle({ client, params: { username: 'carol' }, now: now() }), { code: 'invalid_request' });
     });
   });
 }

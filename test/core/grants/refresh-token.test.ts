@@ -28,7 +28,7 @@ for (const backend of BACKENDS) {
 
     it('accepts a live token, keeps its scope, and marks it for rotation', async () => {
       await seedRefresh(h.store, { token: 't1', family: 'f1', client: 'r1', userId, scope: 'a b', expires: now() + 100 });
-      const o = await refreshTokenGrant.handle({ client: await client('r1'), params: { refresh_token: 't1' }, now: now(), store: h.store, seal: h.seal });
+      const o = await refreshTokenGrant({ tokens: h.store.tokens, seal: h.seal }).handle({ client: await client('r1'), params: { refresh_token: 't1' }, now: now() });
       assert.equal(o.scope, 'a b');
       assert.equal(o.user?.id, userId);
       assert.equal(o.rotated?.family_id, 'f1');
@@ -36,16 +36,16 @@ for (const backend of BACKENDS) {
 
     it('narrows scope, refuses to widen it', async () => {
       await seedRefresh(h.store, { token: 't2', family: 'f2', client: 'r1', userId, scope: 'a b', expires: now() + 100 });
-      const o = await refreshTokenGrant.handle({ client: await client('r1'), params: { refresh_token: 't2', scope: 'a' }, now: now(), store: h.store, seal: h.seal });
+      const o = await refreshTokenGrant({ tokens: h.store.tokens, seal: h.seal }).handle({ client: await client('r1'), params: { refresh_token: 't2', scope: 'a' }, now: now() });
       assert.equal(o.scope, 'a');
-      await assert.rejects(refreshTokenGrant.handle({ client: await client('r1'), params: { refresh_token: 't2', scope: 'a c' }, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_scope' });
+      await assert.rejects(refreshTokenGrant({ tokens: h.store.tokens, seal: h.seal }).handle({ client: await client('r1'), params: { refresh_token: 't2', scope: 'a c' }, now: now() }), { code: 'invalid_scope' });
     });
 
     it('is bound to its client, and expiry is enforced', async () => {
       await seedRefresh(h.store, { token: 't3', family: 'f3', client: 'r1', userId, scope: 'a', expires: now() + 100 });
-      await assert.rejects(refreshTokenGrant.handle({ client: await client('r2'), params: { refresh_token: 't3' }, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_grant' });
+      await assert.rejects(refreshTokenGrant({ tokens: h.store.tokens, seal: h.seal }).handle({ client: await client('r2'), params: { refresh_token: 't3' }, now: now() }), { code: 'invalid_grant' });
       await seedRefresh(h.store, { token: 't4', family: 'f4', client: 'r1', userId, scope: 'a', expires: now() - 1 });
-      await assert.rejects(refreshTokenGrant.handle({ client: await client('r1'), params: { refresh_token: 't4' }, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_grant', description: 'refresh token has expired' });
+      await assert.rejects(refreshTokenGrant({ tokens: h.store.tokens, seal: h.seal }).handle({ client: await client('r1'), params: { refresh_token: 't4' }, now: now() }), { code: 'invalid_grant', description: 'refresh token has expired' });
     });
 
     it('reuse of a rotated token revokes the whole family (RFC 9700 §4.14.2)', async () => {
@@ -54,23 +54,23 @@ for (const backend of BACKENDS) {
       await h.store.tokens.persistIssue({
         refresh: { hash: hashToken('t5-next'), family_id: 'f5', client_id: 'r1', user_id: userId, scope: 'a', resource: null, expires_at: now() + 100, created_at: now() },
       }, now());
-      await assert.rejects(refreshTokenGrant.handle({ client: await client('r1'), params: { refresh_token: 't5' }, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_grant' });
+      await assert.rejects(refreshTokenGrant({ tokens: h.store.tokens, seal: h.seal }).handle({ client: await client('r1'), params: { refresh_token: 't5' }, now: now() }), { code: 'invalid_grant' });
       const next = await h.store.tokens.findRefresh(hashToken('t5-next'));
       assert.notEqual(next?.family_revoked_at, null);
-      await assert.rejects(refreshTokenGrant.handle({ client: await client('r1'), params: { refresh_token: 't5-next' }, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_grant', description: 'refresh token has been revoked' });
+      await assert.rejects(refreshTokenGrant({ tokens: h.store.tokens, seal: h.seal }).handle({ client: await client('r1'), params: { refresh_token: 't5-next' }, now: now() }), { code: 'invalid_grant', description: 'refresh token has been revoked' });
     });
 
     it('a deleted user\'s refresh token is refused', async () => {
       const gone = await addUser(h.store, 'erin', 'pw');
       await seedRefresh(h.store, { token: 't6', family: 'f6', client: 'r1', userId: gone.id, scope: 'a', expires: now() + 100 });
       await h.store.users.delete('erin');
-      await assert.rejects(refreshTokenGrant.handle({ client: await client('r1'), params: { refresh_token: 't6' }, now: now(), store: h.store, seal: h.seal }),
+      await assert.rejects(refreshTokenGrant({ tokens: h.store.tokens, seal: h.seal }).handle({ client: await client('r1'), params: { refresh_token: 't6' }, now: now() }),
         { code: 'invalid_grant', description: 'the user of this refresh token no longer exists' });
     });
 
     it('unknown or missing token', async () => {
-      await assert.rejects(refreshTokenGrant.handle({ client: await client('r1'), params: { refresh_token: 'nope' }, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_grant' });
-      await assert.rejects(refreshTokenGrant.handle({ client: await client('r1'), params: {}, now: now(), store: h.store, seal: h.seal }), { code: 'invalid_request' });
+      await assert.rejects(refreshTokenGrant({ tokens: h.store.tokens, seal: h.seal }).handle({ client: await client('r1'), params: { refresh_token: 'nope' }, now: now() }), { code: 'invalid_grant' });
+      await assert.rejects(refreshTokenGrant({ tokens: h.store.tokens, seal: h.seal }).handle({ client: await client('r1'), params: {}, now: now() }), { code: 'invalid_request' });
     });
   });
 }
