@@ -14,7 +14,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import * as oidc from 'openid-client';
 
-const issuer = new URL(process.env.TESSERA_ISSUER ?? 'http://127.0.0.1:8080');
+const issuerText = process.env.TESSERA_ISSUER ?? 'http://127.0.0.1:8080';
+const issuer = new URL(issuerText);
 const clientId = process.env.EXAMPLE_CLIENT_ID ?? 'example-app';
 const clientSecret = process.env.EXAMPLE_CLIENT_SECRET;
 const port = Number(process.env.PORT ?? 3000);
@@ -35,7 +36,7 @@ try {
     execute: issuer.protocol === 'http:' && loopback ? [oidc.allowInsecureRequests] : [],
   });
 } catch (e) {
-  console.error(`Cannot read the OpenID configuration of ${issuer.href}: ${e.message}. Is Tessera running (npm start)?`);
+  console.error(`Cannot read the OpenID configuration of ${issuerText}: ${e.message}. Is Tessera running (npm start)?`);
   process.exit(1);
 }
 
@@ -53,8 +54,11 @@ function session(req, res) {
 }
 
 const esc = (v) => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const rows = (o) => Object.entries(o ?? {}).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`).join('');
 const when = (epoch) => (epoch ? new Date(epoch * 1000).toISOString().replace('.000', '') : '-');
+/** Claims whose value is a time (seconds since 1970), shown with the date too. */
+const TIMES = new Set(['exp', 'iat', 'auth_time', 'updated_at']);
+const value = (k, v) => (typeof v === 'object' ? JSON.stringify(v) : TIMES.has(k) && typeof v === 'number' ? `${v} (${when(v)})` : v);
+const rows = (o) => Object.entries(o ?? {}).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(value(k, v))}</td></tr>`).join('');
 
 function page(s) {
   const body = s.tokens
@@ -69,7 +73,7 @@ function page(s) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Example app</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}
 th{text-align:left;padding-right:1rem;vertical-align:top}td{word-break:break-all}form{display:inline-block;margin-right:.5rem}</style></head>
-<body><h1>Example app</h1><p>A relying party of ${esc(issuer.href)} (client <code>${esc(clientId)}</code>).</p>${error}${body}</body></html>`;
+<body><h1>Example app</h1><p>A relying party of ${esc(issuerText)} (client <code>${esc(clientId)}</code>).</p>${error}${body}</body></html>`;
 }
 
 function remember(s, tokens) {
@@ -141,5 +145,5 @@ createServer((req, res) => {
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
   });
 }).listen(port, '127.0.0.1', () => {
-  console.log(`Example app on ${self} (client ${clientId} of ${issuer.href}). Open it in a browser and press "Sign in".`);
+  console.log(`Example app on ${self} (client ${clientId} of ${issuerText}). Open it in a browser and press "Sign in".`);
 });

@@ -12,7 +12,7 @@ import { devBanner, devSecret } from '../../src/dev/index.js';
 import { useBrowser } from '../helpers/browser.js';
 import { SECRET_KEY, startTestServer, type TestServer } from '../helpers/server.js';
 import { BACKENDS } from '../helpers/stores.js';
-import { navigation, signIn } from './setup.js';
+import { navigation, screenshot, signIn } from './setup.js';
 
 const browser = useBrowser();
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -74,6 +74,10 @@ for (const backend of BACKENDS) {
       const alicePassword = devSecret(SECRET_KEY)('alice').slice(0, 16);
       assert.ok(banner.includes(`alice / ${alicePassword}`), 'the banner prints the password typed below');
       const page = await (await browser.context()).newPage();
+      /** The example shows what went wrong in #error. */
+      const noError = async () => {
+        if (await page.locator('#error').count()) assert.fail(`the example says: ${await page.locator('#error').textContent()}`);
+      };
       await page.goto(example.url);
       await page.locator('#sign-in').click();
       await page.locator('#login-form').waitFor();
@@ -83,7 +87,7 @@ for (const backend of BACKENDS) {
       assert.match((await page.locator('#consent-client').textContent()) ?? '', /Example app/);
       await navigation(page, /^\/$/, () => page.locator('#consent-allow').click());
       assert.equal(new URL(page.url()).origin, example.url);
-      assert.equal(await page.locator('#error').count(), 0, (await page.locator('#error').textContent()) ?? '');
+      await noError();
       await page.locator('#claims').waitFor();
       const claims = await page.locator('#claims').textContent();
       assert.match(claims!, new RegExp(`iss${srv.url.replace(/[.:/]/g, '\\$&')}`));
@@ -92,10 +96,11 @@ for (const backend of BACKENDS) {
       assert.match(userinfo, /emailalice@example\.test/);
       assert.match(userinfo, /nameAlice Dev/);
       assert.match((await page.locator('#welcome').textContent())!, /Alice Dev/);
+      if (backend === BACKENDS[0]) await screenshot(page, 'example-app');
 
       await page.locator('#refresh').click();
       await page.waitForFunction(() => document.querySelector('#refresh-count')?.textContent === '1');
-      assert.equal(await page.locator('#error').count(), 0, (await page.locator('#error').textContent()) ?? '');
+      await noError();
 
       await page.locator('#sign-out').click();
       if (example.url === EXAMPLE_APP.url) {
