@@ -78,6 +78,15 @@ async function tesseraMinter(database: string): Promise<{ mint(n: number): Promi
   return { mint, close: () => store.close() };
 }
 
+/**
+ * Tessera's code exchange on `database` (the server's SQLite file), for bench/profile.ts:
+ * the store is opened at the first prepare and stays open for the process.
+ */
+export function tesseraCodeExchange(database: string, connections: number, phaseSeconds: number): LoadSpec {
+  let minter: Promise<{ mint(n: number): Promise<string[]> }> | undefined;
+  return exchange('/oauth2/token', CODE_CLIENT, async (n) => (await (minter ??= tesseraMinter(database))).mint(n), () => phaseSeconds, connections);
+}
+
 const peerMinter = (peer: Child) => async (n: number): Promise<string[]> => {
   const r = await fetch(`${peer.url}/bench/mint?n=${n}`);
   if (r.status !== 200) throw new Error(`peer mint: ${r.status} ${await r.text()}`);
