@@ -3,37 +3,19 @@ import { DEFAULT_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import type { LockoutConfig } from './lockout.js';
 import { DEFAULT_BRANDING, type BrandingConfig } from './signin.js';
 import { DEFAULT_PASSWORD_HASHING } from '../core/password.js';
-import type { AuthMethod, ClientProfile, GrantType, IdTokenAlg, IntrospectScope, SigningAlg, TokenFormat } from '../core/types.js';
+import type { MetadataField } from '../core/client-metadata.js';
+import type { Client, SigningAlg } from '../core/types.js';
 
-export interface ClientConfig {
-  client_id: string;
-  client_secret?: string;
-  client_name?: string;
-  grant_types: GrantType[];
-  scope: string;
-  token_endpoint_auth_method: AuthMethod;
-  access_token_format: TokenFormat;
-  access_token_ttl?: number;
-  refresh_token_ttl?: number;
-  audience?: string;
-  access_token_signing_alg?: SigningAlg;
-  resources: string[];
-  profile?: ClientProfile;
-  /** RFC 7662 §4: `own` (default) or `all` (a gateway that may introspect any token). */
-  introspect?: IntrospectScope;
-  refresh_token_idle_ttl?: number;
-  refresh_token_grace_period?: number;
-  disabled?: boolean;
-  redirect_uris?: string[];
-  post_logout_redirect_uris?: string[];
-  first_party?: boolean;
-  allow_plain_pkce?: boolean;
-  id_token_signed_response_alg?: IdTokenAlg;
-  logo_uri?: string;
-  client_uri?: string;
-  policy_uri?: string;
-  tos_uri?: string;
-}
+/** Fields every validated client has (their defaults depend on other fields). */
+type SetClientFields = 'grant_types' | 'scope' | 'token_endpoint_auth_method' | 'access_token_format' | 'resources';
+
+/**
+ * A client as the config file (and the CLI, and RFC 7591 registration) spells it: client_id,
+ * client_secret, and the fields of the metadata table (core/client-metadata.ts).
+ */
+export type ClientConfig = { client_id: string; client_secret?: string }
+  & Pick<Client, SetClientFields>
+  & { [K in Exclude<MetadataField, SetClientFields>]?: NonNullable<Client[K]> };
 
 export interface UserConfig {
   username: string;
