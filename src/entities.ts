@@ -143,7 +143,8 @@ export async function applyEntities(store: Store, plan: EntityPlan, log: Logger)
   }
 
   for (const c of await store.clients.list()) {
-    if (c.managed_by !== null && !wanted.clients.has(c.client_id)) {
+    // Registered clients (RFC 7591) are kept by their registration: the purge removes them.
+    if (c.managed_by !== null && c.managed_by !== 'registration' && !wanted.clients.has(c.client_id)) {
       await store.clients.delete(c.client_id);
       log.warn({ client_id: c.client_id, managed_by: c.managed_by }, 'removed a client Tessera had created and no longer provides');
     }

@@ -1,6 +1,7 @@
 // The configuration's shape and defaults. Key names are fixed: other tools rely on them.
 import { DEFAULT_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import type { LockoutConfig } from './lockout.js';
+import type { RegistrationConfig } from './registration.js';
 import { DEFAULT_BRANDING, type BrandingConfig } from './signin.js';
 import { DEFAULT_PASSWORD_HASHING } from '../core/password.js';
 import type { MetadataField } from '../core/client-metadata.js';
@@ -121,6 +122,8 @@ export interface Config {
   session_ttl: number;
   /** Product name, logo and colours of the hosted pages. */
   branding: BrandingConfig;
+  /** RFC 7591/7592 dynamic client registration (config/registration.ts); false: off. */
+  registration: RegistrationConfig | false;
   clients: ClientConfig[];
   users: UserConfig[];
   participants: ParticipantConfig[];
@@ -157,6 +160,7 @@ export const DEFAULTS = {
   id_token_ttl: 3600,
   session_ttl: 28_800,
   branding: DEFAULT_BRANDING,
+  registration: false,
   clients: [],
   users: [],
   participants: [],
@@ -172,4 +176,5 @@ export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | '
   rate_limit: 'object', trusted_proxies: 'list', http_headers_timeout: 'number', http_request_timeout: 'number',
   http_keep_alive_timeout: 'number', max_connections: 'number', max_connections_per_ip: 'number',
   authorization_code_ttl: 'number', id_token_ttl: 'number', session_ttl: 'number', branding: 'mapping',
+  registration: 'object',
 };

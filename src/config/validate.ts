@@ -9,6 +9,7 @@ import { isValidScopeToken } from '../core/scope.js';
 import { ConfigError } from './error.js';
 import { validateLockout } from './lockout.js';
 import { validateLimits } from './limits.js';
+import { validateRegistration } from './registration.js';
 import {
   DEFAULTS, DIALECTS, KEY_TYPES, SECRET_KEY_MIN_LENGTH, type ClientConfig, type Config, type ParticipantConfig,
   type PasswordHashingConfig, type UserConfig,
@@ -287,6 +288,7 @@ export function validateConfig(raw: Raw): Config {
     id_token_ttl: int(raw, 'id_token_ttl', '', 60, 86_400) ?? DEFAULTS.id_token_ttl,
     session_ttl: int(raw, 'session_ttl', '', 60, 2_592_000) ?? DEFAULTS.session_ttl,
     branding: validateBranding(raw.branding),
+    registration: validateRegistration(raw.registration),
     clients, users, participants,
   };
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }

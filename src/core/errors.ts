@@ -27,6 +27,11 @@ export type OAuthErrorCode =
   // RFC 6750 §3.1
   | 'invalid_token'
   | 'insufficient_scope'
+  // RFC 7591 §3.2.2
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
+  // RFC 6749 §4.1.2.1 (also: dynamic registration is not enabled)
+  | 'access_denied'
   // RFC 6749 §4.1.2.1, used for 5xx that must not leak detail
   | 'server_error'
   | 'temporarily_unavailable';

@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { introspectionRoute } from './routes/introspection.js';
 import { metricsRoute } from './routes/metrics.js';
 import { route } from './routes/methods.js';
+import { registrationRoutes } from './routes/register.js';
 import { revocationRoute } from './routes/revocation.js';
 import { tokenRoute, type TokenBodyShaper } from './routes/token.js';
 import { wellKnownRoutes } from './routes/well-known.js';
@@ -78,6 +79,7 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
   tokenRoute(app, t, shapers);
   introspectionRoute(app, t);
   revocationRoute(app, t);
+  registrationRoutes(app, t);
   wellKnownRoutes(app, t);
   healthRoutes(app, t);
   metricsRoute(app, t);

@@ -3,6 +3,7 @@ import { CLIENT_METADATA, CLIENT_STATE_COLUMNS, METADATA_FIELDS, type FieldSpec,
 import type {
   AccessRecord, AuthorizationCodeRecord, BrowserSession, Client, Consent, FamilyRecord, Participant, RefreshRecord, StoredKey, User,
 } from '../core/types.js';
+import type { RegistrationToken } from '../core/store.js';
 
 type Row = Record<string, unknown>;
 
@@ -204,6 +205,17 @@ export function sessionFromRow(r: Row): BrowserSession {
 export const SESSION_COLUMNS = ['id_hash', 'sid', 'user_id', 'auth_time', 'acr', 'created_at', 'expires_at'] as const;
 
 export const sessionParams = (s: import('../core/store.js').NewBrowserSession): unknown[] => SESSION_COLUMNS.map((k) => s[k]);
+
+export function registrationTokenFromRow(r: Row): RegistrationToken {
+  return {
+    id: String(r.id),
+    hash: String(r.hash),
+    created_at: num(r.created_at),
+    expires_at: num(r.expires_at),
+    max_uses: numOrNull(r.max_uses),
+    uses: num(r.uses),
+  };
+}
 
 export function consentFromRow(r: Row): Consent {
   return {

@@ -15,6 +15,8 @@ function countingRepo() {
     upsert: async (c) => { rows.set(c.client_id, c); },
     delete: async (id) => rows.delete(id),
     setLock: async (id, until) => { const c = rows.get(id); if (c) rows.set(id, { ...c, locked_until: until }); return c !== undefined; },
+    touch: async (id, at) => { const c = rows.get(id); if (c) rows.set(id, { ...c, last_used_at: at }); },
+    expiredRegistrations: async () => [],
   };
   return { repo, rows, gets: () => gets, fail: (e: Error | undefined) => { failure = e; } };
 }

@@ -15,6 +15,7 @@ export function metadata(t: Tessera): Record<string, unknown> {
     jwks_uri: `${iss}/.well-known/jwks.json`,
     introspection_endpoint: `${iss}/oauth2/introspect`,
     revocation_endpoint: `${iss}/oauth2/revoke`,
+    ...(t.config.registration === false ? {} : { registration_endpoint: `${iss}/oauth2/register` }), // RFC 8414 §2, RFC 7591 §3
     // RFC 8414 §2: required; Tessera has no authorization endpoint, so it lists none.
     response_types_supported: [],
     // authorization_code is listed once the authorization endpoint exists (issue 9).
