@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { CLIENT_METADATA, METADATA_FIELDS } from '../../src/core/client-metadata.js';
 import { CLIENT_KEYS, USER_KEYS } from '../../src/config/validate.js';
+import { KEY_TYPES } from '../../src/config/schema.js';
+import { REGISTRATION_DEFAULTS } from '../../src/config/registration.js';
 
 const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
 const section = (title: string) => {
@@ -26,4 +28,10 @@ describe('docs/configuration.md', () => {
     for (const k of USER_KEYS) assert.ok(users.includes(`\`${k}\``), `user key ${k} is documented`);
   });
 
+  it('documents the registration keys', () => {
+    assert.ok('registration' in KEY_TYPES);
+    assert.ok(doc.includes('`registration`'));
+    for (const k of Object.keys(REGISTRATION_DEFAULTS)) assert.ok(doc.includes(`\`registration.${k}\``), `registration.${k} is documented`);
+    assert.ok(doc.includes('`open`'));
+  });
 });

@@ -171,6 +171,47 @@ for (const kind of BACKENDS) {
       });
     });
 
+    describe('registration', () => {
+      it('touch writes last_used_at only; upsert leaves it alone', async () => {
+        await store.clients.upsert(client('r1', { managed_by: 'registration' }));
+        await store.clients.touch('r1', NOW + 10);
+        assert.equal((await store.clients.get('r1'))?.last_used_at, NOW + 10);
+        await store.clients.upsert(client('r1', { managed_by: 'registration', scope: 'changed', last_used_at: null }));
+        assert.equal((await store.clients.get('r1'))?.last_used_at, NOW + 10);
+      });
+
+      it('expiredRegistrations: registered clients idle (from last use, else creation) or with an expired secret, at most limit', async () => {
+        await store.clients.upsert(client('idle', { managed_by: 'registration' }));
+        await store.clients.upsert(client('used', { managed_by: 'registration' }));
+        await store.clients.touch('used', NOW + 100);
+        await store.clients.upsert(client('expired', { managed_by: 'registration', client_secret_expires_at: NOW + 5 }));
+        await store.clients.upsert(client('live', { managed_by: 'registration', client_secret_expires_at: NOW + 500 }));
+        await store.clients.touch('live', NOW + 100);
+        await store.clients.upsert(client('operator'));
+        await store.clients.upsert(client('dev', { managed_by: 'dev' }));
+        assert.deepEqual((await store.clients.expiredRegistrations(NOW + 50, NOW + 10, 10)).sort(), ['expired', 'idle']);
+        assert.deepEqual((await store.clients.expiredRegistrations(0, NOW + 10, 10)), ['expired']);
+        assert.equal((await store.clients.expiredRegistrations(NOW + 1000, NOW + 1000, 2)).length, 2);
+      });
+
+      it('initial access tokens: find only usable ones, consume counts uses atomically, delete, purge expired', async () => {
+        const t = { id: 'a', hash: 'h-a', created_at: NOW, expires_at: LATER, max_uses: 2 };
+        await store.registrationTokens.insert(t);
+        await store.registrationTokens.insert({ id: 'b', hash: 'h-b', created_at: NOW, expires_at: NOW + 10, max_uses: null });
+        assert.deepEqual(await store.registrationTokens.find('h-a', NOW), { ...t, uses: 0 });
+        assert.equal(await store.registrationTokens.find('h-b', NOW + 10), null, 'expired');
+        assert.equal(await store.registrationTokens.consume('h-b', NOW + 10), false);
+        const race = await Promise.all([1, 2, 3, 4].map(() => store.registrationTokens.consume('h-a', NOW)));
+        assert.equal(race.filter(Boolean).length, 2, 'two uses, whoever races');
+        assert.equal(await store.registrationTokens.find('h-a', NOW), null, 'used up');
+        assert.equal((await store.registrationTokens.list()).find((x) => x.id === 'a')?.uses, 2);
+        assert.equal(await store.registrationTokens.purge(NOW + 11, 10), 1);
+        assert.deepEqual((await store.registrationTokens.list()).map((x) => x.id), ['a']);
+        assert.equal(await store.registrationTokens.delete('a'), true);
+        assert.equal(await store.registrationTokens.delete('a'), false);
+      });
+    });
+
     describe('users', () => {
       it('creates and returns the stored row', async () => {
         const alice = user('alice', {
