@@ -58,7 +58,11 @@ export function clientJson(c: Client) {
 }
 
 function printClient(c: Client): void {
-  printFields({ ...clientJson(c), locked_until: time(currentLock(c.locked_until)), created: time(c.created_at), updated: time(c.updated_at) });
+  printFields({
+    ...clientJson(c), locked_until: time(currentLock(c.locked_until)), created: time(c.created_at), updated: time(c.updated_at),
+    // A registered client's secret expiry and last use (its idle expiry counts from it).
+    ...(c.managed_by === 'registration' ? { client_secret_expires_at: time(c.client_secret_expires_at), last_used: time(c.last_used_at) } : {}),
+  });
 }
 
 const noClient = (id: string) => new CliError(`no client with client_id ${JSON.stringify(id)}`);
