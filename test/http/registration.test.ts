@@ -6,10 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { hashToken, randomToken } from '../../src/core/secrets.js';
 import { purgeAll } from '../../src/ops/purge.js';
 import { basic, postForm, startTestServer, type TestServer } from '../helpers/server.js';
+import * as oauth from 'oauth4webapi';
 import pino from 'pino';
 import { BACKENDS, makeDatabase } from '../helpers/stores.js';
 
 type Json = Record<string, any>;
+
+const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
 async function call(url: string, method: string, opts: { token?: string; body?: unknown; type?: string } = {}) {
   const headers: Record<string, string> = {};
@@ -295,9 +298,17 @@ for (const backend of BACKENDS) {
       assert.ok(await store.registrationTokens.find(hashToken(live), now()));
     });
 
-    it('discovery names the registration endpoint', async () => {
-      const doc = (await (await fetch(`${srv.url}/.well-known/oauth-authorization-server`)).json()) as Json;
-      assert.equal(doc.registration_endpoint, `${srv.url}/oauth2/register`);
+    it('discovery names the registration endpoint; a certified client (oauth4webapi) registers and gets a token', async () => {
+      const issuer = new URL(srv.url);
+      const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));
+      assert.equal(as.registration_endpoint, `${srv.url}/oauth2/register`);
+      const res = await oauth.dynamicClientRegistrationRequest(as, { client_name: 'oauth4webapi', grant_types: ['client_credentials'], scope: 'openid' }, { initialAccessToken: await initialToken(), ...insecure });
+      const client = await oauth.processDynamicClientRegistrationResponse(res);
+      assert.equal(typeof client.client_secret, 'string');
+      const tr = await oauth.processClientCredentialsResponse(as, client,
+        await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic(client.client_secret as string), {}, insecure));
+      assert.equal(tr.token_type, 'bearer');
+      assert.equal(tr.scope, 'openid');
     });
   });
 
