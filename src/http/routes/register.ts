@@ -18,7 +18,10 @@ type Raw = Record<string, unknown>;
 /** The config file's rules; a problem becomes invalid_redirect_uri or invalid_client_metadata. */
 const build: ClientBuilder = async (metadata, existing) => {
   try {
-    return await clientFromConfig(validateClient(metadata, ''), existing);
+    const cfg = validateClient(metadata, '');
+    // An update keeps the stored secret (core/registration.ts): the placeholder that passed
+    // the validator's secret rule is not hashed.
+    return await clientFromConfig(existing ? { ...cfg, client_secret: undefined } : cfg, existing);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     const problem = e.message.slice('config: '.length);
