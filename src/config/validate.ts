@@ -108,8 +108,28 @@ export const CLIENT_KEYS = ['client_id', 'client_secret', ...METADATA_FIELDS] as
 /** Fields whose default or check depends on another field: read by validateClient itself. */
 const CROSS_FIELD = new Set<MetadataField>(['grant_types', 'token_endpoint_auth_method', 'access_token_format']);
 
+/**
+ * Bounds no real client reaches, so that a registration (RFC 7591, possibly open to anyone)
+ * cannot store megabytes per client.
+ */
+const MAX_TEXT = 2048;
+const MAX_ITEMS = 50;
+
 /** One metadata field, read and checked by its kind in the table; undefined when absent. */
 export function metadataField(r: Raw, k: MetadataField, path: string): unknown {
+  const v = metadataValue(r, k, path);
+  // Scopes and resources are the operator's lists (registration checks them against its own).
+  const type = CLIENT_METADATA[k].kind.type;
+  if (type === 'scope' || type === 'list') return v;
+  if (typeof v === 'string' && v.length > MAX_TEXT) throw new ConfigError(`${path}${k}`, `must be at most ${MAX_TEXT} characters`);
+  if (Array.isArray(v)) {
+    if (v.length > MAX_ITEMS) throw new ConfigError(`${path}${k}`, `must have at most ${MAX_ITEMS} entries`);
+    if (v.some((x) => typeof x === 'string' && x.length > MAX_TEXT)) throw new ConfigError(`${path}${k}`, `entries must be at most ${MAX_TEXT} characters`);
+  }
+  return v;
+}
+
+function metadataValue(r: Raw, k: MetadataField, path: string): unknown {
   const kind: FieldKind = CLIENT_METADATA[k].kind;
   switch (kind.type) {
     case 'string': return str(r, k, path);

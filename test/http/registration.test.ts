@@ -130,6 +130,8 @@ for (const backend of BACKENDS) {
         [{ ...web, response_types: ['token'] }, /only 'code' is supported/],
         [{ ...web, logo_uri: 'http://evil.example/x.png' }, /logo_uri: must be an https URL/],
         [{ ...web, id_token_signed_response_alg: 'none' }, /id_token_signed_response_alg: must be one of RS256, ES256/],
+        [{ ...web, client_name: 'x'.repeat(2049) }, /client_name: must be at most 2048 characters/],
+        [{ ...web, post_logout_redirect_uris: Array.from({ length: 51 }, (_, i) => `https://app.example/${i}`) }, /post_logout_redirect_uris: must have at most 50 entries/],
       ] as const) {
         const r = await register(body);
         assert.equal(r.status, 400, JSON.stringify(body));
