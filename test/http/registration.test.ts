@@ -271,17 +271,24 @@ for (const backend of BACKENDS) {
       await store.clients.upsert({ ...(await store.clients.get(idle.client_id))!, ...{ client_id: operator.client_id, managed_by: null, registration_access_token_hash: null, client_secret_expires_at: null } });
       await store.clients.touch(operator.client_id, now() - 9 * 86_400);
       const idleToken = (await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic(idle.client_id, idle.client_secret) })).json.access_token as string;
+      // The write is not awaited by the request: wait for it to land.
+      const noted = async (id: string) => {
+        for (let i = 0; i < 100 && ((await store.clients.get(id))!.last_used_at ?? 0) < now() - 60; i++) await new Promise((res) => setTimeout(res, 20));
+        return (await store.clients.get(id))!.last_used_at!;
+      };
       // The token request above counted as a use of `idle`: age it again. `busy` is used now.
+      assert.ok(await noted(idle.client_id) >= now() - 60);
       await store.clients.touch(idle.client_id, now() - 2 * 86_400);
       const used = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic(busy.client_id, busy.client_secret) });
       assert.equal(used.status, 200);
-      // The write is not awaited by the request: give it a moment.
-      for (let i = 0; i < 50 && ((await store.clients.get(busy.client_id))!.last_used_at ?? 0) < now() - 60; i++) await new Promise((res) => setTimeout(res, 20));
-      const seen = (await store.clients.get(busy.client_id))!.last_used_at!;
+      const seen = await noted(busy.client_id);
       assert.ok(seen >= now() - 60, 'the use was noted');
-      // Within the hour, a use writes nothing.
+      // Within the hour of the last noted use, a use writes nothing.
+      const halfHourAgo = now() - 1800;
+      await store.clients.touch(busy.client_id, halfHourAgo);
       await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic(busy.client_id, busy.client_secret) });
-      assert.equal((await store.clients.get(busy.client_id))!.last_used_at, seen);
+      await new Promise((res) => setTimeout(res, 200));
+      assert.equal((await store.clients.get(busy.client_id))!.last_used_at, halfHourAgo);
 
       await purgeAll({ tokens: store.tokens, registrations: { clients: store.clients, tokens: store.registrationTokens, idleTtl: 86_400 } }, now(), { batch: 10, pauseMs: 1 });
       assert.equal(await store.clients.get(idle.client_id), null);
