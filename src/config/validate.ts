@@ -1,7 +1,6 @@
 // Validation with messages that name the key and the problem.
-import {
-  AUTH_METHODS, CLIENT_PROFILES, GRANT_TYPES, ID_TOKEN_ALGS, INTROSPECT_SCOPES, SIGNING_ALGS, TOKEN_FORMATS,
-} from '../core/types.js';
+import { CLIENT_METADATA, METADATA_FIELDS, type FieldKind, type MetadataField } from '../core/client-metadata.js';
+import { AUTH_METHODS, GRANT_TYPES, SIGNING_ALGS, TOKEN_FORMATS } from '../core/types.js';
 import { redirectUri, validateBranding, webUrl } from './signin.js';
 import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS, MIN_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import { defaultFormatFor } from '../core/profiles/index.js';
@@ -10,6 +9,7 @@ import { isValidScopeToken } from '../core/scope.js';
 import { ConfigError } from './error.js';
 import { validateLockout } from './lockout.js';
 import { validateLimits } from './limits.js';
+import { validateRegistration } from './registration.js';
 import {
   DEFAULTS, DIALECTS, KEY_TYPES, SECRET_KEY_MIN_LENGTH, type ClientConfig, type Config, type ParticipantConfig,
   type PasswordHashingConfig, type UserConfig,
@@ -102,13 +102,46 @@ function vschar(value: string, key: string, appendix: string): string {
   return value;
 }
 
-const CLIENT_KEYS = [
-  'client_id', 'client_secret', 'client_name', 'grant_types', 'scope', 'token_endpoint_auth_method',
-  'access_token_format', 'access_token_ttl', 'refresh_token_ttl', 'audience', 'access_token_signing_alg',
-  'resources', 'profile', 'introspect', 'refresh_token_idle_ttl', 'refresh_token_grace_period', 'disabled',
-  'redirect_uris', 'post_logout_redirect_uris', 'first_party', 'allow_plain_pkce', 'id_token_signed_response_alg',
-  'logo_uri', 'client_uri', 'policy_uri', 'tos_uri',
-] as const;
+/** Keys a client entry may have: client_id, client_secret and the metadata table. */
+export const CLIENT_KEYS = ['client_id', 'client_secret', ...METADATA_FIELDS] as const;
+
+/** Fields whose default or check depends on another field: read by validateClient itself. */
+const CROSS_FIELD = new Set<MetadataField>(['grant_types', 'token_endpoint_auth_method', 'access_token_format']);
+
+/**
+ * Bounds no real client reaches, so that a registration (RFC 7591, possibly open to anyone)
+ * cannot store megabytes per client.
+ */
+const MAX_TEXT = 2048;
+const MAX_ITEMS = 50;
+
+/** One metadata field, read and checked by its kind in the table; undefined when absent. */
+export function metadataField(r: Raw, k: MetadataField, path: string): unknown {
+  const v = metadataValue(r, k, path);
+  // Scopes and resources are the operator's lists (registration checks them against its own).
+  const type = CLIENT_METADATA[k].kind.type;
+  if (type === 'scope' || type === 'list') return v;
+  if (typeof v === 'string' && v.length > MAX_TEXT) throw new ConfigError(`${path}${k}`, `must be at most ${MAX_TEXT} characters`);
+  if (Array.isArray(v)) {
+    if (v.length > MAX_ITEMS) throw new ConfigError(`${path}${k}`, `must have at most ${MAX_ITEMS} entries`);
+    if (v.some((x) => typeof x === 'string' && x.length > MAX_TEXT)) throw new ConfigError(`${path}${k}`, `entries must be at most ${MAX_TEXT} characters`);
+  }
+  return v;
+}
+
+function metadataValue(r: Raw, k: MetadataField, path: string): unknown {
+  const kind: FieldKind = CLIENT_METADATA[k].kind;
+  switch (kind.type) {
+    case 'string': return str(r, k, path);
+    case 'url': return r[k] === undefined || r[k] === null ? undefined : webUrl(r[k], `${path}${k}`);
+    case 'scope': return scopeList(r, path).join(' ');
+    case 'list': return strList(r, k, path);
+    case 'redirect_uris': return strList(r, k, path)?.map((u) => redirectUri(u, `${path}${k}`));
+    case 'bool': return bool(r, k, path);
+    case 'int': return int(r, k, path, kind.min, kind.max);
+    case 'enum': return oneOf(r, k, path, kind.values);
+  }
+}
 
 export function validateClient(r: Raw, path: string): ClientConfig {
   unknownKeys(r, CLIENT_KEYS, path);
@@ -127,47 +160,32 @@ export function validateClient(r: Raw, path: string): ClientConfig {
     if (!(GRANT_TYPES as readonly string[]).includes(g)) throw new ConfigError(`${path}grant_types`, `unknown grant type ${JSON.stringify(g)} (supported: ${GRANT_TYPES.join(', ')})`);
   }
   if (method === 'none' && grant_types.includes('client_credentials')) throw new ConfigError(`${path}grant_types`, 'a public client cannot use client_credentials (RFC 6749 §4.4)');
-  const c: ClientConfig = {
+  const c = {
     client_id,
     grant_types: grant_types as ClientConfig['grant_types'],
-    scope: scopeList(r, path).join(' '),
     token_endpoint_auth_method: method,
     // A dialect profile may default to another format (`o`: opaque, as Django-OAuth-Toolkit).
     access_token_format: oneOf(r, 'access_token_format', path, TOKEN_FORMATS) ?? defaultFormatFor(str(r, 'profile', path)),
-    resources: strList(r, 'resources', path) ?? [],
-    redirect_uris: (strList(r, 'redirect_uris', path) ?? []).map((u) => redirectUri(u, `${path}redirect_uris`)),
-    post_logout_redirect_uris: (strList(r, 'post_logout_redirect_uris', path) ?? []).map((u) => redirectUri(u, `${path}post_logout_redirect_uris`)),
-  };
+    resources: [],
+    scope: '',
+  } as ClientConfig;
+  if (client_secret !== undefined) c.client_secret = client_secret;
+  for (const k of METADATA_FIELDS) {
+    if (CROSS_FIELD.has(k)) continue;
+    const v = metadataField(r, k, path);
+    if (v !== undefined) (c as unknown as Raw)[k] = v;
+  }
   // RFC 6749 §3.1.2.2: the code flow needs a registered redirect URI.
-  if (c.grant_types.includes('authorization_code') && c.redirect_uris?.length === 0) {
+  if (c.grant_types.includes('authorization_code') && (c.redirect_uris ?? []).length === 0) {
     throw new ConfigError(`${path}redirect_uris`, 'is required for the authorization_code grant (RFC 6749 §3.1.2.2)');
   }
-  const opt = {
-    client_secret,
-    client_name: str(r, 'client_name', path),
-    access_token_ttl: int(r, 'access_token_ttl', path, 1, 31_536_000),
-    refresh_token_ttl: int(r, 'refresh_token_ttl', path, 1, 315_360_000),
-    audience: str(r, 'audience', path),
-    access_token_signing_alg: oneOf(r, 'access_token_signing_alg', path, SIGNING_ALGS),
-    profile: oneOf(r, 'profile', path, CLIENT_PROFILES),
-    introspect: oneOf(r, 'introspect', path, INTROSPECT_SCOPES),
-    refresh_token_idle_ttl: int(r, 'refresh_token_idle_ttl', path, 1, 315_360_000),
-    refresh_token_grace_period: int(r, 'refresh_token_grace_period', path, 0, MAX_GRACE_PERIOD),
-    disabled: bool(r, 'disabled', path),
-    first_party: bool(r, 'first_party', path),
-    allow_plain_pkce: bool(r, 'allow_plain_pkce', path),
-    id_token_signed_response_alg: oneOf(r, 'id_token_signed_response_alg', path, ID_TOKEN_ALGS),
-    logo_uri: r.logo_uri === undefined ? undefined : webUrl(r.logo_uri, `${path}logo_uri`),
-    client_uri: r.client_uri === undefined ? undefined : webUrl(r.client_uri, `${path}client_uri`),
-    policy_uri: r.policy_uri === undefined ? undefined : webUrl(r.policy_uri, `${path}policy_uri`),
-    tos_uri: r.tos_uri === undefined ? undefined : webUrl(r.tos_uri, `${path}tos_uri`),
-  };
-  for (const [k, v] of Object.entries(opt)) if (v !== undefined) (c as unknown as Raw)[k] = v;
   return c;
 }
 
+export const USER_KEYS = ['username', 'password', 'email', 'email_verified', 'name', 'given_name', 'family_name', 'picture', 'locale', 'roles', 'participant_code', 'disabled'] as const;
+
 export function validateUser(r: Raw, path: string): UserConfig {
-  unknownKeys(r, ['username', 'password', 'email', 'email_verified', 'name', 'given_name', 'family_name', 'picture', 'locale', 'roles', 'participant_code', 'disabled'], path);
+  unknownKeys(r, USER_KEYS, path);
   const u: UserConfig = {
     username: str(r, 'username', path, true)!,
     password: str(r, 'password', path, true)!,
@@ -290,6 +308,7 @@ export function validateConfig(raw: Raw): Config {
     id_token_ttl: int(raw, 'id_token_ttl', '', 60, 86_400) ?? DEFAULTS.id_token_ttl,
     session_ttl: int(raw, 'session_ttl', '', 60, 2_592_000) ?? DEFAULTS.session_ttl,
     branding: validateBranding(raw.branding),
+    registration: validateRegistration(raw.registration),
     clients, users, participants,
   };
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }

@@ -16,6 +16,7 @@ import { introspectionRoute } from './routes/introspection.js';
 import { logoutRoutes } from './routes/logout.js';
 import { metricsRoute } from './routes/metrics.js';
 import { route } from './routes/methods.js';
+import { registrationRoutes } from './routes/register.js';
 import { revocationRoute } from './routes/revocation.js';
 import { tokenRoute, type TokenBodyShaper } from './routes/token.js';
 import { userinfoRoute } from './routes/userinfo.js';
@@ -83,6 +84,7 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
   userinfoRoute(app, t);
   introspectionRoute(app, t);
   revocationRoute(app, t);
+  registrationRoutes(app, t);
   wellKnownRoutes(app, t);
   // The browser sign-in: authorization endpoint, login, consent, logout, account page.
   const web = authorizeRoutes(app, t);
