@@ -50,7 +50,11 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
       const h = req.headers['x-request-id'];
       return typeof h === 'string' && /^[\w.-]{1,64}$/.test(h) ? h : randomUUID();
     },
-    return503OnClosing: true,
+    // A request that reaches a connection opened before SIGTERM is served, not refused: the
+    // client sent it while the server was up, and a 503 to a token request means a retry.
+    // New connections are no longer accepted, idle ones are closed (server.ts), and the
+    // stop deadline still holds.
+    return503OnClosing: false,
   };
   const app = Fastify(options) as unknown as FastifyInstance;
 
