@@ -60,7 +60,7 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
       else {
         let parsed: unknown;
         try { parsed = JSON.parse(text); } catch (e) {
-          throw new ConfigError(key, `TESSERA_${key.toUpperCase()} is not valid JSON (${(e as Error).message}); it takes false or a JSON object such as '{"threshold": 5}'`);
+          throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be false or a JSON object, and is not valid JSON: ${(e as Error).message}`);
         }
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
           throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be false or a JSON object`);

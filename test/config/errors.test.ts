@@ -65,7 +65,7 @@ describe('config errors', () => {
   });
 
   it('malformed JSON or YAML in an environment variable is named as such', () => {
-    assert.throws(() => applyEnv({}, { TESSERA_LOCKOUT: '{threshold: 3' }), /config: lockout: TESSERA_LOCKOUT is not valid JSON \(.+\); it takes false or a JSON object/);
+    assert.throws(() => applyEnv({}, { TESSERA_LOCKOUT: '{threshold: 3' }), /config: lockout: TESSERA_LOCKOUT must be false or a JSON object, and is not valid JSON: .+/);
     assert.throws(() => applyEnv({}, { TESSERA_PASSWORD_HASHING: '{concurrency: [' }), /config: password_hashing: TESSERA_PASSWORD_HASHING is not valid YAML\/JSON \(.+\); it takes a mapping/);
     assert.throws(() => applyEnv({}, { TESSERA_DIALECTS: '[o, apk' }), /config: dialects: TESSERA_DIALECTS is not a valid list/);
   });
