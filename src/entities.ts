@@ -7,6 +7,7 @@ import type { ClientConfig, Config, ParticipantConfig, UserConfig } from './conf
 import { hashPassword, verifyPassword } from './core/password.js';
 import { hashClientSecret, verifyClientSecret } from './core/secrets.js';
 import { deleteUser, saveClient, saveUser } from './core/sessions.js';
+import { defaultValue, METADATA_FIELDS, type MetadataField } from './core/client-metadata.js';
 import type { Store } from './core/store.js';
 import type { Client, ManagedBy, Participant, User } from './core/types.js';
 
@@ -21,40 +22,23 @@ export async function clientFromConfig(c: ClientConfig, existing: Client | null,
       : await hashClientSecret(c.client_secret);
   }
   const t = now();
+  const metadata = Object.fromEntries(METADATA_FIELDS.map((k) => [k, c[k] ?? defaultValue(k)]));
   return {
+    ...(metadata as Pick<Client, MetadataField>),
     client_id: c.client_id,
     client_secret_hash: hash,
-    client_name: c.client_name ?? null,
-    grant_types: c.grant_types,
-    scope: c.scope,
-    token_endpoint_auth_method: c.token_endpoint_auth_method,
-    access_token_format: c.access_token_format,
-    access_token_ttl: c.access_token_ttl ?? null,
-    refresh_token_ttl: c.refresh_token_ttl ?? null,
-    audience: c.audience ?? null,
-    access_token_signing_alg: c.access_token_signing_alg ?? null,
-    resources: c.resources,
-    profile: c.profile ?? null,
-    introspect: c.introspect ?? 'own',
     managed_by: managedBy,
-    refresh_token_idle_ttl: c.refresh_token_idle_ttl ?? null,
-    refresh_token_grace_period: c.refresh_token_grace_period ?? null,
-    disabled: c.disabled ?? false,
     // Tokens cut off once stay cut off, whatever the file says now.
     tokens_not_before: existing?.tokens_not_before ?? null,
     // Not written by upsert: a lock stays whatever the file says (ClientRepo.setLock).
     locked_until: existing?.locked_until ?? null,
-    redirect_uris: c.redirect_uris ?? [],
-    post_logout_redirect_uris: c.post_logout_redirect_uris ?? [],
-    first_party: c.first_party ?? false,
-    allow_plain_pkce: c.allow_plain_pkce ?? false,
-    id_token_signed_response_alg: c.id_token_signed_response_alg ?? null,
-    logo_uri: c.logo_uri ?? null,
-    client_uri: c.client_uri ?? null,
-    policy_uri: c.policy_uri ?? null,
-    tos_uri: c.tos_uri ?? null,
     created_at: existing?.created_at ?? t,
     updated_at: t,
+    // Registration state belongs to registered clients (http/routes/register.ts), which
+    // build on this and set it; an operator's client has none.
+    client_secret_expires_at: null,
+    registration_access_token_hash: null,
+    last_used_at: existing?.last_used_at ?? null,
   };
 }
 
@@ -159,7 +143,8 @@ export async function applyEntities(store: Store, plan: EntityPlan, log: Logger)
   }
 
   for (const c of await store.clients.list()) {
-    if (c.managed_by !== null && !wanted.clients.has(c.client_id)) {
+    // Registered clients (RFC 7591) are kept by their registration: the purge removes them.
+    if (c.managed_by !== null && c.managed_by !== 'registration' && !wanted.clients.has(c.client_id)) {
       await store.clients.delete(c.client_id);
       log.warn({ client_id: c.client_id, managed_by: c.managed_by }, 'removed a client Tessera had created and no longer provides');
     }

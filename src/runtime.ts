@@ -25,6 +25,7 @@ import { Lockout } from './limits/policy.js';
 import { RateLimits } from './limits/rate.js';
 import { Metrics } from './ops/metrics.js';
 import { startPurging } from './ops/purge.js';
+import { registrationIdleTtl } from './config/registration.js';
 import { openStore } from './store/index.js';
 import { storeUnavailable } from './store/unavailable.js';
 import { FormSeal } from './web/seal.js';
@@ -143,7 +144,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     }, KEY_RELOAD_SECONDS * 1000);
     timer.unref();
     // Expired tokens and ended grace periods, in small batches (ops/purge.ts).
-    const purge = startPurging(store, log);
+    const purge = startPurging(store, log, undefined, registrationIdleTtl(config));
     return {
       config, store, keys, tokens, inspector, metrics, limits, lockout, rateLimits, log, kept, formSeal: new FormSeal(secret),
       close: async () => { clearInterval(timer); await purge.stop(); unwatch(); await limits.close(); await store.close(); },

@@ -1,10 +1,11 @@
-// Admin commands (client, user, participant, keys, migrate), all acting on the configured
+// Admin commands (client, user, participant, registration, keys, migrate), all acting on the configured
 // database. Each lives in commands/*; output.ts has what they share.
 import type { Command, CommanderError } from 'commander';
 import { clientCommand } from './commands/client.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { participantCommand } from './commands/participant.js';
+import { registrationCommand } from './commands/registration.js';
 import { userCommand } from './commands/user.js';
 
 /** Usage errors exit 2 (commander would use 1), so scripts can tell them from "not found". */
@@ -20,6 +21,7 @@ export function registerAdminCommands(program: Command): void {
   clientCommand(program);
   userCommand(program);
   participantCommand(program);
+  registrationCommand(program);
   keysCommand(program);
   migrateCommand(program);
   // Covers commands registered before this call (serve) as well.

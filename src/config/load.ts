@@ -22,11 +22,24 @@ export function readConfigFile(path: string | undefined): Record<string, unknown
   try {
     doc = parseYaml(text);
   } catch (e) {
-    throw new ConfigError('--config', `${file} is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+    throw new ConfigError('--config', yamlProblem(file, e));
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('--config', `${file} must hold a mapping of keys`);
   return doc as Record<string, unknown>;
+}
+
+/**
+ * The parser's message as `FILE line L, column C: what is wrong`, then the lines it points
+ * at: the library's own message ends in "at line 4, column 1:" followed by the excerpt.
+ */
+export function yamlProblem(file: string, e: unknown): string {
+  const err = e as Error & { linePos?: { line: number; col: number }[] };
+  const [first = String(e), ...rest] = err.message.split('\n');
+  const what = first.replace(/ at line \d+, column \d+:?$/, '');
+  const at = err.linePos?.[0] ? ` line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
+  const excerpt = rest.filter((l) => l.trim() !== '').map((l) => `    ${l}`).join('\n');
+  return `${file}${at} is not valid YAML/JSON: ${what}${excerpt ? `\n${excerpt}` : ''}`;
 }
 
 export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -46,7 +59,9 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
       if (text === 'false') out[key] = false;
       else {
         let parsed: unknown;
-        try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+        try { parsed = JSON.parse(text); } catch (e) {
+          throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be false or a JSON object, and is not valid JSON: ${(e as Error).message}`);
+        }
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
           throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be false or a JSON object`);
         }
@@ -56,7 +71,9 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
       // A YAML/JSON mapping whose keys override the file's one by one:
       // TESSERA_PASSWORD_HASHING='{concurrency: 2}' keeps the file's queue.
       let doc: unknown;
-      try { doc = parseYaml(v); } catch { doc = undefined; }
+      try { doc = parseYaml(v); } catch (e) {
+        throw new ConfigError(key, `TESSERA_${key.toUpperCase()} is not valid YAML/JSON (${(e as Error).message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}); it takes a mapping such as '{concurrency: 2}'`);
+      }
       if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
         throw new ConfigError(key, `TESSERA_${key.toUpperCase()} must be a YAML or JSON mapping, e.g. '{concurrency: 2}'`);
       }
@@ -65,8 +82,8 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
     } else if (type === 'list') {
       try {
         out[key] = v.trim().startsWith('[') ? parseYaml(v) : v.split(',').map((s) => s.trim()).filter(Boolean);
-      } catch {
-        throw new ConfigError(key, `TESSERA_${key.toUpperCase()} is not a valid list`);
+      } catch (e) {
+        throw new ConfigError(key, `TESSERA_${key.toUpperCase()} is not a valid list: a JSON/YAML list ('["a","b"]') or comma-separated values (${(e as Error).message.split('\n')[0]})`);
       }
     } else {
       out[key] = v;

@@ -1,39 +1,22 @@
 // The configuration's shape and defaults. Key names are fixed: other tools rely on them.
 import { DEFAULT_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import type { LockoutConfig } from './lockout.js';
+import type { RegistrationConfig } from './registration.js';
 import { DEFAULT_BRANDING, type BrandingConfig } from './signin.js';
 import { DEFAULT_PASSWORD_HASHING } from '../core/password.js';
-import type { AuthMethod, ClientProfile, GrantType, IdTokenAlg, IntrospectScope, SigningAlg, TokenFormat } from '../core/types.js';
+import type { MetadataField } from '../core/client-metadata.js';
+import type { Client, SigningAlg } from '../core/types.js';
 
-export interface ClientConfig {
-  client_id: string;
-  client_secret?: string;
-  client_name?: string;
-  grant_types: GrantType[];
-  scope: string;
-  token_endpoint_auth_method: AuthMethod;
-  access_token_format: TokenFormat;
-  access_token_ttl?: number;
-  refresh_token_ttl?: number;
-  audience?: string;
-  access_token_signing_alg?: SigningAlg;
-  resources: string[];
-  profile?: ClientProfile;
-  /** RFC 7662 §4: `own` (default) or `all` (a gateway that may introspect any token). */
-  introspect?: IntrospectScope;
-  refresh_token_idle_ttl?: number;
-  refresh_token_grace_period?: number;
-  disabled?: boolean;
-  redirect_uris?: string[];
-  post_logout_redirect_uris?: string[];
-  first_party?: boolean;
-  allow_plain_pkce?: boolean;
-  id_token_signed_response_alg?: IdTokenAlg;
-  logo_uri?: string;
-  client_uri?: string;
-  policy_uri?: string;
-  tos_uri?: string;
-}
+/** Fields every validated client has (their defaults depend on other fields). */
+type SetClientFields = 'grant_types' | 'scope' | 'token_endpoint_auth_method' | 'access_token_format' | 'resources';
+
+/**
+ * A client as the config file (and the CLI, and RFC 7591 registration) spells it: client_id,
+ * client_secret, and the fields of the metadata table (core/client-metadata.ts).
+ */
+export type ClientConfig = { client_id: string; client_secret?: string }
+  & Pick<Client, SetClientFields>
+  & { [K in Exclude<MetadataField, SetClientFields>]?: NonNullable<Client[K]> };
 
 export interface UserConfig {
   username: string;
@@ -139,6 +122,8 @@ export interface Config {
   session_ttl: number;
   /** Product name, logo and colours of the hosted pages. */
   branding: BrandingConfig;
+  /** RFC 7591/7592 dynamic client registration (config/registration.ts); false: off. */
+  registration: RegistrationConfig | false;
   clients: ClientConfig[];
   users: UserConfig[];
   participants: ParticipantConfig[];
@@ -175,6 +160,7 @@ export const DEFAULTS = {
   id_token_ttl: 3600,
   session_ttl: 28_800,
   branding: DEFAULT_BRANDING,
+  registration: false,
   clients: [],
   users: [],
   participants: [],
@@ -190,4 +176,5 @@ export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | '
   rate_limit: 'object', trusted_proxies: 'list', http_headers_timeout: 'number', http_request_timeout: 'number',
   http_keep_alive_timeout: 'number', max_connections: 'number', max_connections_per_ip: 'number',
   authorization_code_ttl: 'number', id_token_ttl: 'number', session_ttl: 'number', branding: 'mapping',
+  registration: 'object',
 };

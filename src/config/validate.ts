@@ -1,15 +1,15 @@
 // Validation with messages that name the key and the problem.
-import {
-  AUTH_METHODS, CLIENT_PROFILES, GRANT_TYPES, ID_TOKEN_ALGS, INTROSPECT_SCOPES, SIGNING_ALGS, TOKEN_FORMATS,
-} from '../core/types.js';
+import { CLIENT_METADATA, METADATA_FIELDS, type FieldKind, type MetadataField } from '../core/client-metadata.js';
+import { AUTH_METHODS, GRANT_TYPES, SIGNING_ALGS, TOKEN_FORMATS } from '../core/types.js';
 import { redirectUri, validateBranding, webUrl } from './signin.js';
 import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS, MIN_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
 import { defaultFormatFor } from '../core/profiles/index.js';
 import { MAX_GRACE_PERIOD } from '../core/rotation.js';
 import { isValidScopeToken } from '../core/scope.js';
-import { ConfigError } from './error.js';
+import { closestKey, ConfigError, Problems } from './error.js';
 import { validateLockout } from './lockout.js';
 import { validateLimits } from './limits.js';
+import { validateRegistration } from './registration.js';
 import {
   DEFAULTS, DIALECTS, KEY_TYPES, SECRET_KEY_MIN_LENGTH, type ClientConfig, type Config, type ParticipantConfig,
   type PasswordHashingConfig, type UserConfig,
@@ -78,9 +78,13 @@ function entries(raw: Raw, key: string): Raw[] {
 }
 
 export function unknownKeys(raw: Raw, allowed: readonly string[], path: string): void {
+  const problems = new Problems();
   for (const k of Object.keys(raw)) {
-    if (!allowed.includes(k)) throw new ConfigError(`${path}${k}`, 'is not a known key');
+    if (allowed.includes(k)) continue;
+    const near = closestKey(k, allowed);
+    problems.check(() => { throw new ConfigError(`${path}${k}`, `is not a known key${near ? `; did you mean ${near}?` : ''}`); }, undefined);
   }
+  problems.throwIfAny();
 }
 
 /** RFC 6749 §3.3: each scope token is printable ASCII without space, `"` or `\`. */
@@ -102,72 +106,102 @@ function vschar(value: string, key: string, appendix: string): string {
   return value;
 }
 
-const CLIENT_KEYS = [
-  'client_id', 'client_secret', 'client_name', 'grant_types', 'scope', 'token_endpoint_auth_method',
-  'access_token_format', 'access_token_ttl', 'refresh_token_ttl', 'audience', 'access_token_signing_alg',
-  'resources', 'profile', 'introspect', 'refresh_token_idle_ttl', 'refresh_token_grace_period', 'disabled',
-  'redirect_uris', 'post_logout_redirect_uris', 'first_party', 'allow_plain_pkce', 'id_token_signed_response_alg',
-  'logo_uri', 'client_uri', 'policy_uri', 'tos_uri',
-] as const;
+/** Keys a client entry may have: client_id, client_secret and the metadata table. */
+export const CLIENT_KEYS = ['client_id', 'client_secret', ...METADATA_FIELDS] as const;
+
+/** Fields whose default or check depends on another field: read by validateClient itself. */
+const CROSS_FIELD = new Set<MetadataField>(['grant_types', 'token_endpoint_auth_method', 'access_token_format']);
+
+/**
+ * Bounds no real client reaches, so that a registration (RFC 7591, possibly open to anyone)
+ * cannot store megabytes per client.
+ */
+const MAX_TEXT = 2048;
+const MAX_ITEMS = 50;
+
+/** One metadata field, read and checked by its kind in the table; undefined when absent. */
+export function metadataField(r: Raw, k: MetadataField, path: string): unknown {
+  const v = metadataValue(r, k, path);
+  // Scopes and resources are the operator's lists (registration checks them against its own).
+  const type = CLIENT_METADATA[k].kind.type;
+  if (type === 'scope' || type === 'list') return v;
+  if (typeof v === 'string' && v.length > MAX_TEXT) throw new ConfigError(`${path}${k}`, `must be at most ${MAX_TEXT} characters`);
+  if (Array.isArray(v)) {
+    if (v.length > MAX_ITEMS) throw new ConfigError(`${path}${k}`, `must have at most ${MAX_ITEMS} entries`);
+    if (v.some((x) => typeof x === 'string' && x.length > MAX_TEXT)) throw new ConfigError(`${path}${k}`, `entries must be at most ${MAX_TEXT} characters`);
+  }
+  return v;
+}
+
+function metadataValue(r: Raw, k: MetadataField, path: string): unknown {
+  const kind: FieldKind = CLIENT_METADATA[k].kind;
+  switch (kind.type) {
+    case 'string': return str(r, k, path);
+    case 'url': return r[k] === undefined || r[k] === null ? undefined : webUrl(r[k], `${path}${k}`);
+    case 'scope': return scopeList(r, path).join(' ');
+    case 'list': return strList(r, k, path);
+    case 'redirect_uris': return strList(r, k, path)?.map((u) => redirectUri(u, `${path}${k}`));
+    case 'bool': return bool(r, k, path);
+    case 'int': return int(r, k, path, kind.min, kind.max);
+    case 'enum': return oneOf(r, k, path, kind.values);
+  }
+}
 
 export function validateClient(r: Raw, path: string): ClientConfig {
-  unknownKeys(r, CLIENT_KEYS, path);
-  const client_id = vschar(str(r, 'client_id', path, true)!, `${path}client_id`, 'A.1');
-  if (client_id.length > 255) throw new ConfigError(`${path}client_id`, 'must be at most 255 characters');
-  const secret = str(r, 'client_secret', path);
-  const client_secret = secret === undefined ? undefined : vschar(secret, `${path}client_secret`, 'A.2');
-  const method = oneOf(r, 'token_endpoint_auth_method', path, AUTH_METHODS)
+  // Each field's problem is reported, not only the first (config/error.ts Problems).
+  const p = new Problems();
+  const c0 = <T>(step: () => T, fallback: T): T => p.check(step, fallback);
+  c0(() => unknownKeys(r, CLIENT_KEYS, path), undefined);
+  const client_id = c0(() => {
+    const id = vschar(str(r, 'client_id', path, true)!, `${path}client_id`, 'A.1');
+    if (id.length > 255) throw new ConfigError(`${path}client_id`, 'must be at most 255 characters');
+    return id;
+  }, '');
+  const client_secret = c0(() => {
+    const secret = str(r, 'client_secret', path);
+    return secret === undefined ? undefined : vschar(secret, `${path}client_secret`, 'A.2');
+  }, undefined);
+  const method = c0(() => oneOf(r, 'token_endpoint_auth_method', path, AUTH_METHODS), undefined)
     ?? (client_secret === undefined ? 'none' : 'client_secret_basic');
-  if (method === 'none' && client_secret !== undefined) throw new ConfigError(`${path}client_secret`, 'a public client (token_endpoint_auth_method: none) has no secret');
-  if (method !== 'none' && client_secret === undefined) throw new ConfigError(`${path}client_secret`, `is required for ${method}`);
+  if (method === 'none' && client_secret !== undefined) p.list.push(new ConfigError(`${path}client_secret`, 'a public client (token_endpoint_auth_method: none) has no secret'));
+  if (method !== 'none' && client_secret === undefined && r.client_secret === undefined) p.list.push(new ConfigError(`${path}client_secret`, `is required for ${method}`));
   // A public client cannot use client_credentials (RFC 6749 §4.4), so it defaults to the
   // user grants instead.
-  const grant_types = strList(r, 'grant_types', path) ?? (method === 'none' ? ['password', 'refresh_token'] : ['client_credentials']);
-  for (const g of grant_types) {
-    if (!(GRANT_TYPES as readonly string[]).includes(g)) throw new ConfigError(`${path}grant_types`, `unknown grant type ${JSON.stringify(g)} (supported: ${GRANT_TYPES.join(', ')})`);
-  }
-  if (method === 'none' && grant_types.includes('client_credentials')) throw new ConfigError(`${path}grant_types`, 'a public client cannot use client_credentials (RFC 6749 §4.4)');
-  const c: ClientConfig = {
+  const grant_types = c0(() => {
+    const list = strList(r, 'grant_types', path) ?? (method === 'none' ? ['password', 'refresh_token'] : ['client_credentials']);
+    for (const g of list) {
+      if (!(GRANT_TYPES as readonly string[]).includes(g)) throw new ConfigError(`${path}grant_types`, `unknown grant type ${JSON.stringify(g)} (supported: ${GRANT_TYPES.join(', ')})`);
+    }
+    if (method === 'none' && list.includes('client_credentials')) throw new ConfigError(`${path}grant_types`, 'a public client cannot use client_credentials (RFC 6749 §4.4)');
+    return list;
+  }, [] as string[]);
+  const c = {
     client_id,
     grant_types: grant_types as ClientConfig['grant_types'],
-    scope: scopeList(r, path).join(' '),
     token_endpoint_auth_method: method,
     // A dialect profile may default to another format (`o`: opaque, as Django-OAuth-Toolkit).
-    access_token_format: oneOf(r, 'access_token_format', path, TOKEN_FORMATS) ?? defaultFormatFor(str(r, 'profile', path)),
-    resources: strList(r, 'resources', path) ?? [],
-    redirect_uris: (strList(r, 'redirect_uris', path) ?? []).map((u) => redirectUri(u, `${path}redirect_uris`)),
-    post_logout_redirect_uris: (strList(r, 'post_logout_redirect_uris', path) ?? []).map((u) => redirectUri(u, `${path}post_logout_redirect_uris`)),
-  };
-  // RFC 6749 §3.1.2.2: the code flow needs a registered redirect URI.
-  if (c.grant_types.includes('authorization_code') && c.redirect_uris?.length === 0) {
-    throw new ConfigError(`${path}redirect_uris`, 'is required for the authorization_code grant (RFC 6749 §3.1.2.2)');
+    access_token_format: c0(() => oneOf(r, 'access_token_format', path, TOKEN_FORMATS) ?? defaultFormatFor(str(r, 'profile', path)), 'jwt'),
+    resources: [],
+    scope: '',
+  } as ClientConfig;
+  if (client_secret !== undefined) c.client_secret = client_secret;
+  for (const k of METADATA_FIELDS) {
+    if (CROSS_FIELD.has(k)) continue;
+    const v = c0(() => metadataField(r, k, path), undefined);
+    if (v !== undefined) (c as unknown as Raw)[k] = v;
   }
-  const opt = {
-    client_secret,
-    client_name: str(r, 'client_name', path),
-    access_token_ttl: int(r, 'access_token_ttl', path, 1, 31_536_000),
-    refresh_token_ttl: int(r, 'refresh_token_ttl', path, 1, 315_360_000),
-    audience: str(r, 'audience', path),
-    access_token_signing_alg: oneOf(r, 'access_token_signing_alg', path, SIGNING_ALGS),
-    profile: oneOf(r, 'profile', path, CLIENT_PROFILES),
-    introspect: oneOf(r, 'introspect', path, INTROSPECT_SCOPES),
-    refresh_token_idle_ttl: int(r, 'refresh_token_idle_ttl', path, 1, 315_360_000),
-    refresh_token_grace_period: int(r, 'refresh_token_grace_period', path, 0, MAX_GRACE_PERIOD),
-    disabled: bool(r, 'disabled', path),
-    first_party: bool(r, 'first_party', path),
-    allow_plain_pkce: bool(r, 'allow_plain_pkce', path),
-    id_token_signed_response_alg: oneOf(r, 'id_token_signed_response_alg', path, ID_TOKEN_ALGS),
-    logo_uri: r.logo_uri === undefined ? undefined : webUrl(r.logo_uri, `${path}logo_uri`),
-    client_uri: r.client_uri === undefined ? undefined : webUrl(r.client_uri, `${path}client_uri`),
-    policy_uri: r.policy_uri === undefined ? undefined : webUrl(r.policy_uri, `${path}policy_uri`),
-    tos_uri: r.tos_uri === undefined ? undefined : webUrl(r.tos_uri, `${path}tos_uri`),
-  };
-  for (const [k, v] of Object.entries(opt)) if (v !== undefined) (c as unknown as Raw)[k] = v;
+  // RFC 6749 §3.1.2.2: the code flow needs a registered redirect URI.
+  if (c.grant_types.includes('authorization_code') && (c.redirect_uris ?? []).length === 0 && r.redirect_uris === undefined) {
+    p.list.push(new ConfigError(`${path}redirect_uris`, 'is required for the authorization_code grant (RFC 6749 §3.1.2.2)'));
+  }
+  p.throwIfAny();
   return c;
 }
 
+export const USER_KEYS = ['username', 'password', 'email', 'email_verified', 'name', 'given_name', 'family_name', 'picture', 'locale', 'roles', 'participant_code', 'disabled'] as const;
+
 export function validateUser(r: Raw, path: string): UserConfig {
-  unknownKeys(r, ['username', 'password', 'email', 'email_verified', 'name', 'given_name', 'family_name', 'picture', 'locale', 'roles', 'participant_code', 'disabled'], path);
+  unknownKeys(r, USER_KEYS, path);
   const u: UserConfig = {
     username: str(r, 'username', path, true)!,
     password: str(r, 'password', path, true)!,
@@ -238,72 +272,86 @@ function unique<T>(items: T[], key: (t: T) => string, path: string): void {
 }
 
 export function validateConfig(raw: Raw): Config {
-  unknownKeys(raw, Object.keys(KEY_TYPES), '');
-  const host = str(raw, 'host', '') ?? DEFAULTS.host;
-  const port = int(raw, 'port', '', 0, 65535) ?? DEFAULTS.port;
-  const tls_cert = str(raw, 'tls_cert', '');
-  const tls_key = str(raw, 'tls_key', '');
-  if ((tls_cert === undefined) !== (tls_key === undefined)) throw new ConfigError(tls_cert ? 'tls_key' : 'tls_cert', 'tls_cert and tls_key must be set together');
+  // Every problem is reported at once: each step that fails records its error and goes on
+  // with the default, so later checks still run (config/error.ts Problems).
+  const p = new Problems();
+  const c = <T>(step: () => T, fallback: T): T => p.check(step, fallback);
+  c(() => unknownKeys(raw, Object.keys(KEY_TYPES), ''), undefined);
+  const host = c(() => str(raw, 'host', ''), undefined) ?? DEFAULTS.host;
+  const port = c(() => int(raw, 'port', '', 0, 65535), undefined) ?? DEFAULTS.port;
+  const tls_cert = c(() => str(raw, 'tls_cert', ''), undefined);
+  const tls_key = c(() => str(raw, 'tls_key', ''), undefined);
+  if ((tls_cert === undefined) !== (tls_key === undefined)) p.list.push(new ConfigError(tls_cert ? 'tls_key' : 'tls_cert', 'tls_cert and tls_key must be set together'));
   const scheme = tls_cert ? 'https' : 'http';
-  const issuer = str(raw, 'issuer', '') ?? `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  let issuerUrl: URL;
-  try { issuerUrl = new URL(issuer); } catch { throw new ConfigError('issuer', 'must be an absolute http(s) URL'); }
-  // RFC 8414 §2: the issuer has no query or fragment.
-  if (!/^https?:$/.test(issuerUrl.protocol) || issuerUrl.search || issuerUrl.hash) throw new ConfigError('issuer', 'must be an http(s) URL without query or fragment');
-  const allow_insecure_issuer = bool(raw, 'allow_insecure_issuer', '') ?? DEFAULTS.allow_insecure_issuer;
-  // RFC 8414 §2: the issuer uses https. Plain http is only for this machine, or on purpose.
-  if (issuerUrl.protocol === 'http:' && !isLoopbackHost(issuerUrl.hostname) && !allow_insecure_issuer) {
-    const derived = raw.issuer === undefined ? ` (derived from host ${host})` : '';
-    throw new ConfigError('issuer', `${issuerUrl.origin}${derived} is not https (RFC 8414 §2): set issuer to your public https URL, or set allow_insecure_issuer: true`);
-  }
-  const database = str(raw, 'database', '') ?? DEFAULTS.database;
-  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(database)) throw new ConfigError('database', 'must be sqlite:PATH or a postgres:// URL');
-  const dialects = strList(raw, 'dialects', '') ?? [...DEFAULTS.dialects];
-  for (const d of dialects) if (!(DIALECTS as readonly string[]).includes(d)) throw new ConfigError('dialects', `unknown dialect ${JSON.stringify(d)} (known: ${DIALECTS.join(', ')})`);
+  const issuer = c(() => str(raw, 'issuer', ''), undefined) ?? `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const allow_insecure_issuer = c(() => bool(raw, 'allow_insecure_issuer', ''), undefined) ?? DEFAULTS.allow_insecure_issuer;
+  c(() => checkIssuer(issuer, raw.issuer === undefined ? host : undefined, allow_insecure_issuer), undefined);
+  const database = c(() => str(raw, 'database', ''), undefined) ?? DEFAULTS.database;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(database)) p.list.push(new ConfigError('database', 'must be sqlite:PATH or a postgres:// URL'));
+  const dialects = c(() => {
+    const list = strList(raw, 'dialects', '') ?? [...DEFAULTS.dialects];
+    for (const d of list) if (!(DIALECTS as readonly string[]).includes(d)) throw new ConfigError('dialects', `unknown dialect ${JSON.stringify(d)} (known: ${DIALECTS.join(', ')})`);
+    return list;
+  }, [...DEFAULTS.dialects]);
 
-  const clients = entries(raw, 'clients').map((c, i) => validateClient(c, `clients[${i}].`));
-  const users = entries(raw, 'users').map((u, i) => validateUser(u, `users[${i}].`));
-  const participants = entries(raw, 'participants').map((p, i) => validateParticipant(p, `participants[${i}].`));
-  unique(clients, (c) => c.client_id, 'clients');
-  unique(users, (u) => u.username, 'users');
-  unique(participants, (p) => p.participant_code, 'participants');
+  const each = <T>(key: string, one: (r: Raw, path: string) => T): T[] =>
+    c(() => entries(raw, key), []).flatMap((e, i) => c(() => [one(e, `${key}[${i}].`)], []));
+  const clients = each('clients', validateClient);
+  const users = each('users', validateUser);
+  const participants = each('participants', validateParticipant);
+  c(() => unique(clients, (x) => x.client_id, 'clients'), undefined);
+  c(() => unique(users, (u) => u.username, 'users'), undefined);
+  c(() => unique(participants, (x) => x.participant_code, 'participants'), undefined);
 
   const cfg: Config = {
     issuer: issuer.replace(/\/$/, ''),
     allow_insecure_issuer,
     host, port, database,
-    data_dir: str(raw, 'data_dir', '') ?? DEFAULTS.data_dir,
-    access_token_ttl: int(raw, 'access_token_ttl', '', 1, 31_536_000) ?? DEFAULTS.access_token_ttl,
-    refresh_token_ttl: int(raw, 'refresh_token_ttl', '', 1, 315_360_000) ?? DEFAULTS.refresh_token_ttl,
-    refresh_token_grace_period: int(raw, 'refresh_token_grace_period', '', 0, MAX_GRACE_PERIOD) ?? DEFAULTS.refresh_token_grace_period,
-    signing_alg: oneOf(raw, 'signing_alg', '', SIGNING_ALGS) ?? DEFAULTS.signing_alg,
-    key_publish_ahead: publishAhead(raw),
-    client_cache_ttl: int(raw, 'client_cache_ttl', '', 0, 3600) ?? DEFAULTS.client_cache_ttl,
-    workers: raw.workers === 'auto' ? 'auto' : int(raw, 'workers', '', 1, 64) ?? DEFAULTS.workers,
-    log_level: oneOf(raw, 'log_level', '', LOG_LEVELS) ?? DEFAULTS.log_level,
-    password_hashing: passwordHashing(raw),
+    data_dir: c(() => str(raw, 'data_dir', ''), undefined) ?? DEFAULTS.data_dir,
+    access_token_ttl: c(() => int(raw, 'access_token_ttl', '', 1, 31_536_000), undefined) ?? DEFAULTS.access_token_ttl,
+    refresh_token_ttl: c(() => int(raw, 'refresh_token_ttl', '', 1, 315_360_000), undefined) ?? DEFAULTS.refresh_token_ttl,
+    refresh_token_grace_period: c(() => int(raw, 'refresh_token_grace_period', '', 0, MAX_GRACE_PERIOD), undefined) ?? DEFAULTS.refresh_token_grace_period,
+    signing_alg: c(() => oneOf(raw, 'signing_alg', '', SIGNING_ALGS), undefined) ?? DEFAULTS.signing_alg,
+    key_publish_ahead: c(() => publishAhead(raw), DEFAULTS.key_publish_ahead),
+    client_cache_ttl: c(() => int(raw, 'client_cache_ttl', '', 0, 3600), undefined) ?? DEFAULTS.client_cache_ttl,
+    workers: raw.workers === 'auto' ? 'auto' : c(() => int(raw, 'workers', '', 1, 64), undefined) ?? DEFAULTS.workers,
+    log_level: c(() => oneOf(raw, 'log_level', '', LOG_LEVELS), undefined) ?? DEFAULTS.log_level,
+    password_hashing: c(() => passwordHashing(raw), { ...DEFAULTS.password_hashing }),
     dialects: dialects as Config['dialects'],
-    hcx_client_id: str(raw, 'hcx_client_id', '') ?? DEFAULTS.hcx_client_id,
-    lockout: validateLockout(raw.lockout),
-    ...validateLimits(raw),
-    authorization_code_ttl: int(raw, 'authorization_code_ttl', '', 1, 600) ?? DEFAULTS.authorization_code_ttl,
-    id_token_ttl: int(raw, 'id_token_ttl', '', 60, 86_400) ?? DEFAULTS.id_token_ttl,
-    session_ttl: int(raw, 'session_ttl', '', 60, 2_592_000) ?? DEFAULTS.session_ttl,
-    branding: validateBranding(raw.branding),
+    hcx_client_id: c(() => str(raw, 'hcx_client_id', ''), undefined) ?? DEFAULTS.hcx_client_id,
+    lockout: c(() => validateLockout(raw.lockout), false),
+    ...c(() => validateLimits(raw), validateLimits({})),
+    authorization_code_ttl: c(() => int(raw, 'authorization_code_ttl', '', 1, 600), undefined) ?? DEFAULTS.authorization_code_ttl,
+    id_token_ttl: c(() => int(raw, 'id_token_ttl', '', 60, 86_400), undefined) ?? DEFAULTS.id_token_ttl,
+    session_ttl: c(() => int(raw, 'session_ttl', '', 60, 2_592_000), undefined) ?? DEFAULTS.session_ttl,
+    branding: c(() => validateBranding(raw.branding), validateBranding(undefined)),
+    registration: c(() => validateRegistration(raw.registration), false),
     clients, users, participants,
   };
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }
-  const idle = int(raw, 'refresh_token_idle_ttl', '', 1, 315_360_000);
+  const idle = c(() => int(raw, 'refresh_token_idle_ttl', '', 1, 315_360_000), undefined);
   if (idle !== undefined) cfg.refresh_token_idle_ttl = idle;
-  const redis_url = str(raw, 'redis_url', '');
+  const redis_url = c(() => str(raw, 'redis_url', ''), undefined);
   if (redis_url !== undefined) {
-    if (!/^rediss?:\/\/[^/]/.test(redis_url)) throw new ConfigError('redis_url', 'must be a redis:// or rediss:// URL');
+    if (!/^rediss?:\/\/[^/]/.test(redis_url)) p.list.push(new ConfigError('redis_url', 'must be a redis:// or rediss:// URL'));
     cfg.redis_url = redis_url;
   }
-  const secret_key = str(raw, 'secret_key', '');
+  const secret_key = c(() => str(raw, 'secret_key', ''), undefined);
   if (secret_key !== undefined) {
-    if (secret_key.length < SECRET_KEY_MIN_LENGTH) throw new ConfigError('secret_key', `must be at least ${SECRET_KEY_MIN_LENGTH} characters`);
+    if (secret_key.length < SECRET_KEY_MIN_LENGTH) p.list.push(new ConfigError('secret_key', `must be at least ${SECRET_KEY_MIN_LENGTH} characters`));
     cfg.secret_key = secret_key;
   }
+  p.throwIfAny();
   return cfg;
+}
+
+/** RFC 8414 §2: an absolute https URL without query or fragment; plain http only on loopback or on purpose. */
+function checkIssuer(issuer: string, derivedFromHost: string | undefined, allowInsecure: boolean): void {
+  let issuerUrl: URL;
+  try { issuerUrl = new URL(issuer); } catch { throw new ConfigError('issuer', 'must be an absolute http(s) URL'); }
+  if (!/^https?:$/.test(issuerUrl.protocol) || issuerUrl.search || issuerUrl.hash) throw new ConfigError('issuer', 'must be an http(s) URL without query or fragment');
+  if (issuerUrl.protocol === 'http:' && !isLoopbackHost(issuerUrl.hostname) && !allowInsecure) {
+    const derived = derivedFromHost !== undefined ? ` (derived from host ${derivedFromHost})` : '';
+    throw new ConfigError('issuer', `${issuerUrl.origin}${derived} is not https (RFC 8414 §2): set issuer to your public https URL, or set allow_insecure_issuer: true`);
+  }
 }

@@ -4,6 +4,7 @@
 // open redirector); after, it goes back to the client.
 import { OAuthError, type OAuthErrorCode } from './errors.js';
 import { checkResource } from './grants/resource.js';
+import { isValidCodeChallenge } from './pkce.js';
 import { grantScope, parseScope } from './scope.js';
 import type { ClientRepo } from './store.js';
 import type { Client, PkceMethod } from './types.js';
@@ -101,7 +102,11 @@ function pkce(client: Client, challenge: string | undefined, method: string | un
   if (!PKCE_CHALLENGE.test(challenge)) throw err('invalid_request', 'code_challenge must be 43-128 characters of A-Z a-z 0-9 - . _ ~');
   // §4.3: absent means plain.
   const m = method ?? 'plain';
-  if (m === 'S256') return { code_challenge: challenge, code_challenge_method: 'S256' };
+  if (m === 'S256') {
+    // §4.2: an S256 challenge is a base64url SHA-256: exactly 43 characters; any other could never verify.
+    if (!isValidCodeChallenge(challenge, 'S256')) throw err('invalid_request', 'an S256 code_challenge is 43 characters of base64url (RFC 7636 §4.2)');
+    return { code_challenge: challenge, code_challenge_method: 'S256' };
+  }
   if (m === 'plain') {
     if (!client.allow_plain_pkce) throw err('invalid_request', method === undefined ? 'code_challenge_method is required: send S256' : 'code_challenge_method plain is not allowed for this client; use S256');
     return { code_challenge: challenge, code_challenge_method: 'plain' };

@@ -63,5 +63,12 @@ export function cachedClients(repo: ClientRepo, ttlMs: number, stale?: StaleIfEr
       cache.delete(clientId);
       return found;
     },
+    async touch(clientId, at) {
+      // The cached copy learns the time too: the next requests do not touch again.
+      const hit = cache.get(clientId);
+      if (hit) hit.client = { ...hit.client, last_used_at: at };
+      await repo.touch(clientId, at);
+    },
+    expiredRegistrations: (idleBefore, expiredBefore, limit) => repo.expiredRegistrations(idleBefore, expiredBefore, limit),
   };
 }

@@ -36,6 +36,9 @@ export type OAuthErrorCode =
   | 'interaction_required'
   | 'request_not_supported'
   | 'request_uri_not_supported'
+  // RFC 7591 §3.2.2
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
   // RFC 6749 §4.1.2.1, used for 5xx that must not leak detail
   | 'server_error'
   | 'temporarily_unavailable';

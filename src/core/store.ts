@@ -25,6 +25,40 @@ export interface ClientRepo {
    * one already stored (instances may count apart); null clears it. False: no such client.
    */
   setLock(clientId: string, until: EpochSeconds | null): Promise<boolean>;
+  /** Records a use (last_used_at) of a registered client: its idle expiry counts from it. */
+  touch(clientId: string, at: EpochSeconds): Promise<void>;
+  /**
+   * Registered clients (managed_by `registration`) due for removal: unused since before
+   * `idleBefore` (never used: created before it), or whose secret expired before `expiredBefore`.
+   * At most `limit` ids; ClientRepo.delete removes each with its tokens.
+   */
+  expiredRegistrations(idleBefore: EpochSeconds, expiredBefore: EpochSeconds, limit: number): Promise<string[]>;
+}
+
+/** An initial access token (RFC 7591 §3): the operator's permission to register a client. */
+export interface RegistrationToken {
+  /** Public id, for `registration token list|revoke`; never the token. */
+  id: string;
+  /** SHA-256 of the token (core/secrets.ts hashToken). */
+  hash: string;
+  created_at: EpochSeconds;
+  expires_at: EpochSeconds;
+  /** Registrations it allows; null: any number until it expires. */
+  max_uses: number | null;
+  uses: number;
+}
+
+export interface RegistrationTokenRepo {
+  insert(t: Omit<RegistrationToken, 'uses'>): Promise<void>;
+  list(): Promise<RegistrationToken[]>;
+  /** Revoke; true if it existed. */
+  delete(id: string): Promise<boolean>;
+  /** A token usable at `now` (unexpired, uses left), without using it. */
+  find(hash: string, now: EpochSeconds): Promise<RegistrationToken | null>;
+  /** Uses it once, atomically: false when expired or used up meanwhile (a race). */
+  consume(hash: string, now: EpochSeconds): Promise<boolean>;
+  /** One purge batch: tokens expired before `before`. */
+  purge(before: EpochSeconds, limit: number): Promise<number>;
 }
 
 export interface UserRepo {
@@ -188,6 +222,7 @@ export interface Store {
   readonly codes: CodeRepo;
   readonly sessions: BrowserSessionRepo;
   readonly consents: ConsentRepo;
+  readonly registrationTokens: RegistrationTokenRepo;
   /** Apply pending versioned migrations; returns the versions applied now. */
   migrate(): Promise<number[]>;
   /** Throws when the database cannot be reached (GET /readyz). */

@@ -36,10 +36,13 @@ export type IntrospectScope = (typeof INTROSPECT_SCOPES)[number];
 /**
  * Who keeps an entity: null = the operator (config file, CLI); `dialect:NAME` = a dialect's
  * built-in client, present only while that dialect is enabled and usable only on its routes;
- * `dev` = a `serve --dev` fixture, removed by any start without --dev.
+ * `dev` = a `serve --dev` fixture, removed by any start without --dev; `registration` = a
+ * client registered through RFC 7591 dynamic registration, kept by its registration access
+ * token and removed by the purge once expired or idle (never by a start).
  */
-export type ManagedBy = `dialect:${ClientProfile}` | 'dev' | null;
+export type ManagedBy = `dialect:${ClientProfile}` | 'dev' | 'registration' | null;
 
+/** Its fields besides client_id are the metadata table (core/client-metadata.ts) and the state fields listed there. */
 export interface Client {
   client_id: string;
   /** Encoded verifier of the secret (see core/secrets.ts); null for public clients. */
@@ -89,6 +92,12 @@ export interface Client {
   tos_uri: string | null;
   created_at: number;
   updated_at: number;
+  /** RFC 7591 §3.2.1: when the secret stops working (0 in responses = never); null: never. */
+  client_secret_expires_at: EpochSeconds | null;
+  /** RFC 7592 §1: SHA-256 of the registration access token of a registered client. */
+  registration_access_token_hash: string | null;
+  /** Last successful authentication, at most hourly (registered clients' idle expiry). */
+  last_used_at: EpochSeconds | null;
 }
 
 export interface User {

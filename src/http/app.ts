@@ -16,6 +16,7 @@ import { introspectionRoute } from './routes/introspection.js';
 import { logoutRoutes } from './routes/logout.js';
 import { metricsRoute } from './routes/metrics.js';
 import { route } from './routes/methods.js';
+import { registrationRoutes } from './routes/register.js';
 import { revocationRoute } from './routes/revocation.js';
 import { tokenRoute, type TokenBodyShaper } from './routes/token.js';
 import { userinfoRoute } from './routes/userinfo.js';
@@ -49,7 +50,11 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
       const h = req.headers['x-request-id'];
       return typeof h === 'string' && /^[\w.-]{1,64}$/.test(h) ? h : randomUUID();
     },
-    return503OnClosing: true,
+    // A request that reaches a connection opened before SIGTERM is served, not refused: the
+    // client sent it while the server was up, and a 503 to a token request means a retry.
+    // New connections are no longer accepted, idle ones are closed (server.ts), and the
+    // stop deadline still holds.
+    return503OnClosing: false,
   };
   const app = Fastify(options) as unknown as FastifyInstance;
 
@@ -83,6 +88,7 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
   userinfoRoute(app, t);
   introspectionRoute(app, t);
   revocationRoute(app, t);
+  registrationRoutes(app, t);
   wellKnownRoutes(app, t);
   // The browser sign-in: authorization endpoint, login, consent, logout, account page.
   const web = authorizeRoutes(app, t);

@@ -3,7 +3,7 @@
 // transaction, with a pause between batches: a rotation never waits behind a long lock,
 // and on SQLite (in this process) the event loop is never blocked for long.
 import type { Logger } from 'pino';
-import type { BrowserSessionRepo, CodeRepo, Store, TokenRepo } from '../core/store.js';
+import type { BrowserSessionRepo, ClientRepo, CodeRepo, RegistrationTokenRepo, Store, TokenRepo } from '../core/store.js';
 
 /**
  * Rows per table per batch, and the pause between two batches. SQLite runs a batch inside
@@ -36,6 +36,8 @@ export interface Purged {
   successors: number;
   /** Authorization codes and browser sessions. */
   signins: number;
+  /** Registered clients deleted (idle, or their secret expired) and expired initial access tokens. */
+  registrations: number;
   batches: number;
 }
 
@@ -44,14 +46,23 @@ export interface Purgeable {
   tokens: TokenRepo;
   codes?: Pick<CodeRepo, 'purge'>;
   sessions?: Pick<BrowserSessionRepo, 'purge'>;
+  registrations?: RegistrationPurge;
+}
+
+/** Dynamically registered clients (RFC 7591) past their expiry, and expired initial access tokens. */
+export interface RegistrationPurge {
+  clients: Pick<ClientRepo, 'expiredRegistrations' | 'delete'>;
+  tokens: Pick<RegistrationTokenRepo, 'purge'>;
+  /** Seconds a registered client may go unused (registration.idle_ttl); 0: no idle expiry. */
+  idleTtl: number;
 }
 
 /** Everything dead before `before`, batch after batch. */
 export async function purgeAll(repos: TokenRepo | Purgeable, before: number, opts: PurgeOptions = {}): Promise<Purged> {
-  const { tokens, codes, sessions } = 'tokens' in repos ? repos : { tokens: repos, codes: undefined, sessions: undefined };
+  const { tokens, codes, sessions, registrations } = 'tokens' in repos ? repos : { tokens: repos, codes: undefined, sessions: undefined, registrations: undefined };
   const batch = opts.batch ?? PURGE_SETTINGS.postgres.batch;
   const pause = () => new Promise((res) => setTimeout(res, opts.pauseMs ?? PURGE_SETTINGS.postgres.pauseMs));
-  const done: Purged = { tokens: 0, successors: 0, signins: 0, batches: 0 };
+  const done: Purged = { tokens: 0, successors: 0, signins: 0, registrations: 0, batches: 0 };
   const loop = async (step: () => Promise<number>, add: (n: number) => void, full: number) => {
     for (;;) {
       if (opts.stopped?.()) return;
@@ -68,19 +79,40 @@ export async function purgeAll(repos: TokenRepo | Purgeable, before: number, opt
   await loop(() => tokens.purgeExpired(before, batch), (n) => { done.tokens += n; }, 1);
   if (codes) await loop(() => codes.purge(before, batch), (n) => { done.signins += n; }, batch);
   if (sessions) await loop(() => sessions.purge(before, batch), (n) => { done.signins += n; }, batch);
+  if (registrations) {
+    const { clients, idleTtl } = registrations;
+    // Never used since `idleBefore` (0: no idle expiry), or its secret expired before `before`.
+    const idleBefore = idleTtl > 0 ? before - idleTtl : 0;
+    // Each client goes with its tokens in its own transaction (ClientRepo.delete).
+    const step = async () => {
+      let n = 0;
+      for (const id of await clients.expiredRegistrations(idleBefore, before, batch)) if (await clients.delete(id)) n++;
+      return n;
+    };
+    await loop(step, (n) => { done.registrations += n; }, batch);
+    await loop(() => registrations.tokens.purge(before, batch), (n) => { done.registrations += n; }, batch);
+  }
   return done;
 }
 
 /** Runs purgeAll every PURGE_INTERVAL_MS (on any instance; batches from several do not conflict). */
-export function startPurging(store: Pick<Store, 'kind' | 'tokens' | 'codes' | 'sessions'>, log: Logger, intervalMs = PURGE_INTERVAL_MS): { stop(): Promise<void> } {
+export function startPurging(
+  store: Pick<Store, 'kind' | 'tokens' | 'codes' | 'sessions' | 'clients' | 'registrationTokens'>, log: Logger, intervalMs = PURGE_INTERVAL_MS,
+  registrationIdleTtl = 0,
+): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   let stopped = false;
   const timer = setInterval(() => {
     if (running) return;
     const before = Math.floor(Date.now() / 1000) - PURGE_MARGIN_SECONDS;
-    running = purgeAll(store, before, { ...PURGE_SETTINGS[store.kind], stopped: () => stopped })
+    const registrations = { clients: store.clients, tokens: store.registrationTokens, idleTtl: registrationIdleTtl };
+    running = purgeAll({ ...store, registrations }, before, { ...PURGE_SETTINGS[store.kind], stopped: () => stopped })
       .then(
-        (p) => { if (p.tokens + p.successors + p.signins > 0) log.info({ rows: p.tokens, successors: p.successors, signins: p.signins, batches: p.batches }, 'purged expired tokens'); },
+        (p) => {
+          if (p.tokens + p.successors + p.signins + p.registrations > 0) {
+            log.info({ rows: p.tokens, successors: p.successors, signins: p.signins, registrations: p.registrations, batches: p.batches }, 'purged expired tokens');
+          }
+        },
         (e: unknown) => log.warn({ err: e }, 'purging expired tokens failed'),
       )
       .finally(() => { running = null; });

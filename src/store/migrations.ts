@@ -212,6 +212,24 @@ CREATE TABLE consents (
 CREATE INDEX consents_client ON consents (client_id);
 `;
 
+// Dynamic client registration (RFC 7591, RFC 7592): the state of a registered client (its
+// registration access token's hash, when its secret expires, when it was last used), and the
+// operator's initial access tokens (stored hashed, with an expiry and a number of uses).
+const v8 = (int: string) => `
+ALTER TABLE clients ADD COLUMN client_secret_expires_at ${int};
+ALTER TABLE clients ADD COLUMN registration_access_token_hash TEXT;
+ALTER TABLE clients ADD COLUMN last_used_at ${int};
+CREATE INDEX clients_registered ON clients (managed_by) WHERE managed_by = 'registration';
+CREATE TABLE registration_tokens (
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  created_at ${int} NOT NULL,
+  expires_at ${int} NOT NULL,
+  max_uses ${int},
+  uses ${int} NOT NULL DEFAULT 0
+);
+`;
+
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', sqlite: v1('INTEGER'), postgres: v1('BIGINT') },
   { version: 2, name: 'signing key activation time', sqlite: v2('INTEGER'), postgres: v2('BIGINT') },
@@ -220,6 +238,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 5, name: 'refresh successors and grace period; purge indexes', sqlite: v5('INTEGER'), postgres: v5('BIGINT') },
   { version: 6, name: 'lockout time of users and clients', sqlite: v6('INTEGER'), postgres: v6('BIGINT') },
   { version: 7, name: 'authorization codes, browser sessions, consent; OIDC client and user metadata', sqlite: v7('INTEGER'), postgres: v7('BIGINT') },
+  { version: 8, name: 'dynamic client registration', sqlite: v8('INTEGER'), postgres: v8('BIGINT') },
 ];
 
 export const MIGRATIONS_TABLE_SQL =

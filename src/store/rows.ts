@@ -1,7 +1,9 @@
 // Row <-> domain mapping shared by every SQL adapter. Lists are stored as JSON text.
+import { CLIENT_METADATA, CLIENT_STATE_COLUMNS, METADATA_FIELDS, type FieldSpec, type MetadataField } from '../core/client-metadata.js';
 import type {
   AccessRecord, AuthorizationCodeRecord, BrowserSession, Client, Consent, FamilyRecord, Participant, RefreshRecord, StoredKey, User,
 } from '../core/types.js';
+import type { RegistrationToken } from '../core/store.js';
 
 type Row = Record<string, unknown>;
 
@@ -10,63 +12,49 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const list = (v: unknown): string[] => (typeof v === 'string' ? (JSON.parse(v) as string[]) : []);
 
-// Column lists: adding a column to clients or users is one line here (plus its mapping below);
-// every statement that reads or writes those tables is built from these lists (sql.ts).
-export const CLIENT_COLUMNS = [
-  'client_id', 'client_secret_hash', 'client_name', 'grant_types', 'scope',
-  'token_endpoint_auth_method', 'access_token_format', 'access_token_ttl', 'refresh_token_ttl',
-  'audience', 'access_token_signing_alg', 'resources', 'profile', 'introspect', 'managed_by', 'created_at', 'updated_at',
-  'refresh_token_idle_ttl', 'disabled', 'tokens_not_before', 'refresh_token_grace_period',
-  'redirect_uris', 'post_logout_redirect_uris', 'first_party', 'allow_plain_pkce', 'id_token_signed_response_alg',
-  'logo_uri', 'client_uri', 'policy_uri', 'tos_uri',
-] as const;
+// Column lists: every statement that reads or writes a table is built from them (sql.ts).
+// The clients' columns come from the metadata table (core/client-metadata.ts): a new client
+// field is a new entry there and a column in a migration, nothing here.
+export const CLIENT_COLUMNS = ['client_id', ...METADATA_FIELDS, ...CLIENT_STATE_COLUMNS] as const;
+
+/** A stored metadata value as the entity has it: lists are JSON text, booleans 0/1. */
+function metadataFromColumn(k: MetadataField, v: unknown): unknown {
+  const spec: FieldSpec = CLIENT_METADATA[k];
+  switch (spec.kind.type) {
+    case 'list': case 'redirect_uris': return list(v);
+    case 'bool': return num(v) !== 0;
+    case 'int': return numOrNull(v);
+    default: return strOrNull(v) ?? spec.default;
+  }
+}
+
+function metadataToColumn(k: MetadataField, v: unknown): unknown {
+  switch (CLIENT_METADATA[k].kind.type) {
+    case 'list': case 'redirect_uris': return JSON.stringify(v);
+    case 'bool': return v ? 1 : 0;
+    default: return v;
+  }
+}
 
 export function clientFromRow(r: Row): Client {
+  const metadata = Object.fromEntries(METADATA_FIELDS.map((k) => [k, metadataFromColumn(k, r[k])]));
   return {
+    ...(metadata as Pick<Client, MetadataField>),
     client_id: String(r.client_id),
     client_secret_hash: strOrNull(r.client_secret_hash),
-    client_name: strOrNull(r.client_name),
-    grant_types: list(r.grant_types) as Client['grant_types'],
-    scope: String(r.scope),
-    token_endpoint_auth_method: r.token_endpoint_auth_method as Client['token_endpoint_auth_method'],
-    access_token_format: r.access_token_format as Client['access_token_format'],
-    access_token_ttl: numOrNull(r.access_token_ttl),
-    refresh_token_ttl: numOrNull(r.refresh_token_ttl),
-    audience: strOrNull(r.audience),
-    access_token_signing_alg: strOrNull(r.access_token_signing_alg) as Client['access_token_signing_alg'],
-    resources: list(r.resources),
-    profile: strOrNull(r.profile) as Client['profile'],
-    introspect: r.introspect === 'all' ? 'all' : 'own',
     managed_by: strOrNull(r.managed_by) as Client['managed_by'],
     created_at: num(r.created_at),
     updated_at: num(r.updated_at),
-    refresh_token_idle_ttl: numOrNull(r.refresh_token_idle_ttl),
-    disabled: num(r.disabled) !== 0,
     tokens_not_before: numOrNull(r.tokens_not_before),
-    refresh_token_grace_period: numOrNull(r.refresh_token_grace_period),
     locked_until: numOrNull(r.locked_until),
-    redirect_uris: list(r.redirect_uris),
-    post_logout_redirect_uris: list(r.post_logout_redirect_uris),
-    first_party: num(r.first_party) !== 0,
-    allow_plain_pkce: num(r.allow_plain_pkce) !== 0,
-    id_token_signed_response_alg: strOrNull(r.id_token_signed_response_alg) as Client['id_token_signed_response_alg'],
-    logo_uri: strOrNull(r.logo_uri),
-    client_uri: strOrNull(r.client_uri),
-    policy_uri: strOrNull(r.policy_uri),
-    tos_uri: strOrNull(r.tos_uri),
+    client_secret_expires_at: numOrNull(r.client_secret_expires_at),
+    registration_access_token_hash: strOrNull(r.registration_access_token_hash),
+    last_used_at: numOrNull(r.last_used_at),
   };
 }
 
 export function clientToRow(c: Client): unknown[] {
-  return [
-    c.client_id, c.client_secret_hash, c.client_name, JSON.stringify(c.grant_types), c.scope,
-    c.token_endpoint_auth_method, c.access_token_format, c.access_token_ttl, c.refresh_token_ttl,
-    c.audience, c.access_token_signing_alg, JSON.stringify(c.resources), c.profile, c.introspect, c.managed_by,
-    c.created_at, c.updated_at,
-    c.refresh_token_idle_ttl, c.disabled ? 1 : 0, c.tokens_not_before, c.refresh_token_grace_period,
-    JSON.stringify(c.redirect_uris), JSON.stringify(c.post_logout_redirect_uris), c.first_party ? 1 : 0, c.allow_plain_pkce ? 1 : 0,
-    c.id_token_signed_response_alg, c.logo_uri, c.client_uri, c.policy_uri, c.tos_uri,
-  ];
+  return [c.client_id, ...METADATA_FIELDS.map((k) => metadataToColumn(k, c[k])), ...CLIENT_STATE_COLUMNS.map((k) => c[k])];
 }
 
 // locked_until is left out of both column lists on purpose: the upserts write these lists,
@@ -217,6 +205,17 @@ export function sessionFromRow(r: Row): BrowserSession {
 export const SESSION_COLUMNS = ['id_hash', 'sid', 'user_id', 'auth_time', 'acr', 'created_at', 'expires_at'] as const;
 
 export const sessionParams = (s: import('../core/store.js').NewBrowserSession): unknown[] => SESSION_COLUMNS.map((k) => s[k]);
+
+export function registrationTokenFromRow(r: Row): RegistrationToken {
+  return {
+    id: String(r.id),
+    hash: String(r.hash),
+    created_at: num(r.created_at),
+    expires_at: num(r.expires_at),
+    max_uses: numOrNull(r.max_uses),
+    uses: num(r.uses),
+  };
+}
 
 export function consentFromRow(r: Row): Consent {
   return {

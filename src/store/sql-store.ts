@@ -4,7 +4,7 @@
 import type { IssueWrite, Store } from '../core/store.js';
 import {
   accessFromRow, accessParams, clientFromRow, clientToRow, codeFromRow, codeParams, consentFromRow, familyFromRow, sessionFromRow, sessionParams, keyFromRow, participantFromRow,
-  participantToRow, refreshFromRow, userFromRow, userToRow,
+  participantToRow, refreshFromRow, registrationTokenFromRow, userFromRow, userToRow,
 } from './rows.js';
 import { type Dialect, deleteClientSteps, forgetSuccessorsStep, lockParams, purgeSteps, type Row, type Step, statements } from './sql.js';
 
@@ -48,6 +48,17 @@ export function sqlStore(d: Driver): Store {
       upsert: async (c) => { await d.run(S.clients.upsert, clientToRow(c)); },
       delete: async (id) => ((await d.transaction(deleteClientSteps(id)))?.counts.at(-1) ?? 0) > 0,
       setLock: async (id, until) => (await d.run(S.clients.setLock, lockParams(until, id))) > 0,
+      touch: async (id, at) => { await d.run(S.clients.touch, [at, id]); },
+      expiredRegistrations: async (idleBefore, expiredBefore, limit) =>
+        (await d.all(S.clients.expiredRegistrations, [idleBefore, expiredBefore, limit])).map((r) => String(r.client_id)),
+    },
+    registrationTokens: {
+      insert: async (t) => { await d.run(S.registrationTokens.insert, [t.id, t.hash, t.created_at, t.expires_at, t.max_uses]); },
+      list: async () => (await d.all(S.registrationTokens.list, [])).map(registrationTokenFromRow),
+      delete: async (id) => (await d.run(S.registrationTokens.delete, [id])) > 0,
+      find: async (hash, now) => map(registrationTokenFromRow)(await d.one(S.registrationTokens.find, [hash, now])),
+      consume: async (hash, now) => (await d.run(S.registrationTokens.consume, [hash, now])) === 1,
+      purge: (before, limit) => d.run(S.registrationTokens.purge, [before, limit]),
     },
     users: {
       getById: async (id) => map(userFromRow)(await d.one(S.users.getById, [id])),

@@ -163,6 +163,17 @@ export function statements(d: Dialect) {
       list: `SELECT * FROM clients ORDER BY ${d.byteOrder('client_id')}`,
       upsert: upsert('clients', CLIENT_COLUMNS, 'client_id', ['created_at']),
       setLock: setLock('clients', 'client_id', ''),
+      touch: 'UPDATE clients SET last_used_at = ? WHERE client_id = ?',
+      expiredRegistrations: `SELECT client_id FROM clients WHERE managed_by = 'registration' AND (COALESCE(last_used_at, created_at) < ? OR client_secret_expires_at < ?) ORDER BY ${d.byteOrder('client_id')} LIMIT ?`,
+    },
+    registrationTokens: {
+      insert: insert('registration_tokens', ['id', 'hash', 'created_at', 'expires_at', 'max_uses']),
+      list: 'SELECT * FROM registration_tokens ORDER BY created_at, id',
+      delete: 'DELETE FROM registration_tokens WHERE id = ?',
+      find: 'SELECT * FROM registration_tokens WHERE hash = ? AND expires_at > ? AND (max_uses IS NULL OR uses < max_uses)',
+      // One statement: two registrations racing for the last use cannot both have it.
+      consume: 'UPDATE registration_tokens SET uses = uses + 1 WHERE hash = ? AND expires_at > ? AND (max_uses IS NULL OR uses < max_uses)',
+      purge: `DELETE FROM registration_tokens WHERE ${d.batch('registration_tokens', 'expires_at < ?')}`,
     },
     users: {
       getById: 'SELECT * FROM users WHERE id = ?',

@@ -110,7 +110,7 @@ describe('cli', { concurrency: true }, () => {
           client_id: 'svc', client_name: 'Service', grant_types: ['client_credentials'], scope: 'read write',
           token_endpoint_auth_method: 'client_secret_basic', access_token_format: 'jwt', access_token_ttl: 600, resources: [],
           introspect: 'own',
-          disabled: false,
+          disabled: false, redirect_uris: [], post_logout_redirect_uris: [], first_party: false, allow_plain_pkce: false,
         });
         assert.equal(list.find((c) => c.client_id === 'op')!.access_token_format, 'opaque');
         const gw = JSON.parse(await run('client', 'create', '--id', 'gw', '--introspect', 'all', '--json')) as Record<string, unknown>;
@@ -168,7 +168,7 @@ describe('cli', { concurrency: true }, () => {
 
       it('user create --password-stdin, set-password; no hash is ever printed', async () => {
         const created = await ok(['user', 'create', '--username', 'alice', '--password-stdin', '--participant', 'P-1', '--roles', 'a b', '--email', 'a@example.org', '--json', '--config', cfg], 'first-pass\n');
-        assert.deepEqual(JSON.parse(created), { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1', disabled: false });
+        assert.deepEqual(JSON.parse(created), { username: 'alice', email: 'a@example.org', email_verified: false, roles: ['a', 'b'], participant_code: 'P-1', disabled: false });
         const hash1 = await inStore(async (s) => (await s.users.getByUsername('alice'))!.password_hash);
         assert.ok(await verifyPassword(hash1, 'first-pass'));
 
@@ -191,8 +191,8 @@ describe('cli', { concurrency: true }, () => {
 
         const listed = await run('user', 'list', '--json');
         assert.deepEqual(JSON.parse(listed), [
-          { username: 'alice', email: 'a@example.org', roles: ['a', 'b'], participant_code: 'P-1', disabled: false },
-          { username: 'bob', roles: [], disabled: false },
+          { username: 'alice', email: 'a@example.org', email_verified: false, roles: ['a', 'b'], participant_code: 'P-1', disabled: false },
+          { username: 'bob', email_verified: false, roles: [], disabled: false },
         ]);
         for (const text of [created, listed]) assert.ok(!text.includes('$argon2') && !text.includes(hash2));
       });

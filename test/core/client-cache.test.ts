@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { cachedClients } from '../../src/core/client-cache.js';
 import type { ClientRepo } from '../../src/core/store.js';
 import type { Client } from '../../src/core/types.js';
+import { testClient } from '../helpers/clients.js';
 
 function countingRepo() {
   const rows = new Map<string, Client>();
@@ -14,18 +15,13 @@ function countingRepo() {
     upsert: async (c) => { rows.set(c.client_id, c); },
     delete: async (id) => rows.delete(id),
     setLock: async (id, until) => { const c = rows.get(id); if (c) rows.set(id, { ...c, locked_until: until }); return c !== undefined; },
+    touch: async (id, at) => { const c = rows.get(id); if (c) rows.set(id, { ...c, last_used_at: at }); },
+    expiredRegistrations: async () => [],
   };
   return { repo, rows, gets: () => gets, fail: (e: Error | undefined) => { failure = e; } };
 }
 
-const client = (id: string, scope = 'a'): Client => ({
-  client_id: id, client_secret_hash: null, client_name: null, grant_types: ['password'], scope,
-  token_endpoint_auth_method: 'none', access_token_format: 'jwt', access_token_ttl: null, refresh_token_ttl: null,
-  audience: null, access_token_signing_alg: null, resources: [], profile: null, introspect: 'own', managed_by: null, created_at: 0, updated_at: 0,
-  refresh_token_idle_ttl: null, disabled: false, tokens_not_before: null, locked_until: null, refresh_token_grace_period: null,
-  redirect_uris: [], post_logout_redirect_uris: [], first_party: false, allow_plain_pkce: false, id_token_signed_response_alg: null,
-  logo_uri: null, client_uri: null, policy_uri: null, tos_uri: null,
-});
+const client = (id: string, scope = 'a'): Client => testClient(id, { grant_types: ['password'], scope, token_endpoint_auth_method: 'none' });
 
 describe('client cache', () => {
   it('serves repeated lookups from memory until the ttl passes', async () => {

@@ -129,6 +129,7 @@ for (const backend of BACKENDS) {
         [{ code_challenge: CHALLENGE, code_challenge_method: 'plain' }, 'plain not allowed'],
         [{ code_challenge: 'short', code_challenge_method: 'S256' }, 'too short'],
         [{ code_challenge: `${CHALLENGE}!`, code_challenge_method: 'S256' }, 'bad characters'],
+        [{ code_challenge: `${CHALLENGE}A`, code_challenge_method: 'S256' }, 'S256 of 44 characters: no SHA-256 is that long'],
         [{ code_challenge: CHALLENGE, code_challenge_method: 'S512' }, 'unknown method'],
       ] as const) {
         const r = await spa(o);

@@ -7,45 +7,13 @@ import type { Client, Participant, StoredKey, User } from '../../src/core/types.
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/index.js';
 import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
+import { everyFieldSet, testClient } from '../helpers/clients.js';
 
 const NOW = 1_700_000_000;
 const NO_SUCCESSOR = { successor_hash: null, successor_enc: null, successor_until: null };
 const LATER = NOW + 3600;
 
-const client = (client_id: string, o: Partial<Client> = {}): Client => ({
-  client_id,
-  client_secret_hash: null,
-  client_name: null,
-  grant_types: ['client_credentials'],
-  scope: 'read',
-  token_endpoint_auth_method: 'client_secret_basic',
-  access_token_format: 'jwt',
-  access_token_ttl: null,
-  refresh_token_ttl: null,
-  audience: null,
-  access_token_signing_alg: null,
-  resources: [],
-  profile: null,
-  introspect: 'own',
-  managed_by: null,
-  created_at: NOW,
-  updated_at: NOW,
-  refresh_token_idle_ttl: null,
-  disabled: false,
-  tokens_not_before: null,
-  locked_until: null,
-  refresh_token_grace_period: null,
-  redirect_uris: [],
-  post_logout_redirect_uris: [],
-  first_party: false,
-  allow_plain_pkce: false,
-  id_token_signed_response_alg: null,
-  logo_uri: null,
-  client_uri: null,
-  policy_uri: null,
-  tos_uri: null,
-  ...o,
-});
+const client = (client_id: string, o: Partial<Client> = {}): Client => testClient(client_id, { scope: 'read', ...o }, NOW);
 
 const user = (username: string, o: Partial<User> = {}): User => ({
   id: `u-${username}`,
@@ -152,13 +120,18 @@ for (const kind of BACKENDS) {
     describe('clients', () => {
       it('creates, reads back every field, updates keeping created_at', async () => {
         assert.equal(await store.clients.get('c1'), null);
+        // Every metadata field (from the table: a new field is covered without an edit here)
+        // and every state field the upsert writes, each different from its default.
         const c1 = client('c1', {
-          client_secret_hash: 'argon2$x', client_name: 'One', grant_types: ['password', 'refresh_token'],
-          token_endpoint_auth_method: 'client_secret_post', access_token_format: 'opaque',
-          access_token_ttl: 600, refresh_token_ttl: 86_400, audience: 'aud', access_token_signing_alg: 'ES256',
-          resources: ['https://a.example', 'https://b.example'], profile: 'hcx',
-          refresh_token_idle_ttl: 3600, disabled: true, tokens_not_before: NOW - 5, refresh_token_grace_period: 30,
+          ...everyFieldSet(),
+          client_secret_hash: 'argon2$x', managed_by: 'registration', tokens_not_before: NOW - 5,
+          client_secret_expires_at: NOW + 99, registration_access_token_hash: 'rat-hash',
         });
+        for (const [k, v] of Object.entries(testClient('c1', {}, NOW))) {
+          if (k !== 'client_id' && k !== 'created_at' && k !== 'updated_at' && k !== 'locked_until' && k !== 'last_used_at') {
+            assert.notDeepEqual((c1 as unknown as Record<string, unknown>)[k], v, `${k} is set to a non-default value`);
+          }
+        }
         await store.clients.upsert(c1);
         assert.deepEqual(await store.clients.get('c1'), c1);
 
@@ -195,6 +168,47 @@ for (const kind of BACKENDS) {
         assert.equal(await store.clients.delete('c3'), false);
         assert.equal(await store.clients.get('c3'), null);
         assert.deepEqual((await store.clients.list()).map((c) => c.client_id), ['C2', 'c1']);
+      });
+    });
+
+    describe('registration', () => {
+      it('touch writes last_used_at only; upsert leaves it alone', async () => {
+        await store.clients.upsert(client('r1', { managed_by: 'registration' }));
+        await store.clients.touch('r1', NOW + 10);
+        assert.equal((await store.clients.get('r1'))?.last_used_at, NOW + 10);
+        await store.clients.upsert(client('r1', { managed_by: 'registration', scope: 'changed', last_used_at: null }));
+        assert.equal((await store.clients.get('r1'))?.last_used_at, NOW + 10);
+      });
+
+      it('expiredRegistrations: registered clients idle (from last use, else creation) or with an expired secret, at most limit', async () => {
+        await store.clients.upsert(client('idle', { managed_by: 'registration' }));
+        await store.clients.upsert(client('used', { managed_by: 'registration' }));
+        await store.clients.touch('used', NOW + 100);
+        await store.clients.upsert(client('expired', { managed_by: 'registration', client_secret_expires_at: NOW + 5 }));
+        await store.clients.upsert(client('live', { managed_by: 'registration', client_secret_expires_at: NOW + 500 }));
+        await store.clients.touch('live', NOW + 100);
+        await store.clients.upsert(client('operator'));
+        await store.clients.upsert(client('dev', { managed_by: 'dev' }));
+        assert.deepEqual((await store.clients.expiredRegistrations(NOW + 50, NOW + 10, 10)).sort(), ['expired', 'idle']);
+        assert.deepEqual((await store.clients.expiredRegistrations(0, NOW + 10, 10)), ['expired']);
+        assert.equal((await store.clients.expiredRegistrations(NOW + 1000, NOW + 1000, 2)).length, 2);
+      });
+
+      it('initial access tokens: find only usable ones, consume counts uses atomically, delete, purge expired', async () => {
+        const t = { id: 'a', hash: 'h-a', created_at: NOW, expires_at: LATER, max_uses: 2 };
+        await store.registrationTokens.insert(t);
+        await store.registrationTokens.insert({ id: 'b', hash: 'h-b', created_at: NOW, expires_at: NOW + 10, max_uses: null });
+        assert.deepEqual(await store.registrationTokens.find('h-a', NOW), { ...t, uses: 0 });
+        assert.equal(await store.registrationTokens.find('h-b', NOW + 10), null, 'expired');
+        assert.equal(await store.registrationTokens.consume('h-b', NOW + 10), false);
+        const race = await Promise.all([1, 2, 3, 4].map(() => store.registrationTokens.consume('h-a', NOW)));
+        assert.equal(race.filter(Boolean).length, 2, 'two uses, whoever races');
+        assert.equal(await store.registrationTokens.find('h-a', NOW), null, 'used up');
+        assert.equal((await store.registrationTokens.list()).find((x) => x.id === 'a')?.uses, 2);
+        assert.equal(await store.registrationTokens.purge(NOW + 11, 10), 1);
+        assert.deepEqual((await store.registrationTokens.list()).map((x) => x.id), ['a']);
+        assert.equal(await store.registrationTokens.delete('a'), true);
+        assert.equal(await store.registrationTokens.delete('a'), false);
       });
     });
 

@@ -1,9 +1,10 @@
-// `tessera client create|list|show|unlock|delete|disable|enable|rotate-secret`. Options carry the
-// RFC 7591 names of the config file; input goes through validateClient, so the rules are
-// the config's.
+// `tessera client create|update|list|show|unlock|delete|disable|enable|rotate-secret`. Options
+// come from the metadata table (core/client-metadata.ts); input goes through validateClient,
+// so the rules are the config's.
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { validateClient } from '../../config/validate.js';
+import { CLIENT_METADATA, METADATA_FIELDS, type FieldSpec } from '../../core/client-metadata.js';
 import { generateClientSecret, hashClientSecret } from '../../core/secrets.js';
 import { saveClient } from '../../core/sessions.js';
 import type { Client } from '../../core/types.js';
@@ -15,33 +16,53 @@ import {
 
 /** Config key → the option that sets it, for error messages. */
 const FLAGS: Record<string, string> = {
-  client_id: '--id', client_secret: '--secret', client_name: '--name', grant_types: '--grant-types',
-  scope: '--scope', token_endpoint_auth_method: '--auth-method', access_token_format: '--format',
-  access_token_ttl: '--access-token-ttl', refresh_token_ttl: '--refresh-token-ttl', audience: '--audience',
-  access_token_signing_alg: '--alg', resources: '--resources', profile: '--profile', introspect: '--introspect',
-  refresh_token_idle_ttl: '--refresh-token-idle-ttl', refresh_token_grace_period: '--refresh-token-grace-period',
+  client_id: '--id', client_secret: '--secret',
+  ...Object.fromEntries(METADATA_FIELDS.map((k) => [k, CLIENT_METADATA[k].flag])),
 };
 
-interface CreateOpts {
-  id?: string; name?: string; grantTypes?: string; scope?: string; authMethod?: string; public?: boolean;
-  format?: string; accessTokenTtl?: string; refreshTokenTtl?: string; refreshTokenIdleTtl?: string; refreshTokenGracePeriod?: string; audience?: string; alg?: string;
-  resources?: string; profile?: string; introspect?: string; secret?: string; json?: boolean;
+/** commander's attribute name for an option: --redirect-uri → redirectUri. */
+const attr = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+/**
+ * One option per metadata field, from the table: `--flag <value>`, a switch and its
+ * `--no-` form for a boolean, a repeatable option for a list of redirect URIs.
+ */
+function metadataOptions(cmd: Command): Command {
+  for (const k of METADATA_FIELDS) {
+    const { flag, help, kind } = CLIENT_METADATA[k] as FieldSpec;
+    if (kind.type === 'bool') cmd.option(flag, help).option(`--no-${flag.slice(2)}`, `unset ${flag}`);
+    else if (kind.type === 'redirect_uris') cmd.option(`${flag} <uri>`, help, collect);
+    else cmd.option(`${flag} <value>`, help);
+  }
+  return cmd;
+}
+
+/** The metadata given as options, keyed by config name (absent options left out). */
+function metadataFromOptions(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(METADATA_FIELDS.map((k) => [k, o[attr(CLIENT_METADATA[k].flag)]]).filter(([, v]) => v !== undefined));
+}
+
+interface CreateOpts extends Record<string, unknown> {
+  id?: string; authMethod?: string; public?: boolean; secret?: string; json?: boolean;
 }
 
 /** The client as the config file spells it; never the secret hash. */
 export function clientJson(c: Client) {
   return compact({
-    client_id: c.client_id, client_name: c.client_name, grant_types: c.grant_types, scope: c.scope,
-    token_endpoint_auth_method: c.token_endpoint_auth_method, access_token_format: c.access_token_format,
-    access_token_ttl: c.access_token_ttl, refresh_token_ttl: c.refresh_token_ttl, audience: c.audience,
-    access_token_signing_alg: c.access_token_signing_alg, resources: c.resources, profile: c.profile,
-    introspect: c.introspect, managed_by: c.managed_by,
-    refresh_token_idle_ttl: c.refresh_token_idle_ttl, refresh_token_grace_period: c.refresh_token_grace_period, disabled: c.disabled,
+    client_id: c.client_id,
+    ...Object.fromEntries(METADATA_FIELDS.filter((k) => CLIENT_METADATA[k].show).map((k) => [k, c[k]])),
+    managed_by: c.managed_by,
+    client_secret_expires_at: c.client_secret_expires_at,
   });
 }
 
 function printClient(c: Client): void {
-  printFields({ ...clientJson(c), locked_until: time(currentLock(c.locked_until)), created: time(c.created_at), updated: time(c.updated_at) });
+  printFields({
+    ...clientJson(c), locked_until: time(currentLock(c.locked_until)), created: time(c.created_at), updated: time(c.updated_at),
+    // A registered client's secret expiry and last use (its idle expiry counts from it).
+    ...(c.managed_by === 'registration' ? { client_secret_expires_at: time(c.client_secret_expires_at), last_used: time(c.last_used_at) } : {}),
+  });
 }
 
 const noClient = (id: string) => new CliError(`no client with client_id ${JSON.stringify(id)}`);
@@ -55,26 +76,12 @@ async function mustGet(store: { clients: { get(id: string): Promise<Client | nul
 export function clientCommand(program: Command): void {
   const group = program.command('client').description('manage OAuth clients');
 
-  group.command('create')
+  metadataOptions(group.command('create')
     .description('register a client; a generated secret is printed once')
     .option('-c, --config <file>', 'configuration file')
     .option('--id <client_id>', 'client_id (default: a random UUID)')
-    .option('--name <name>', 'client_name')
-    .option('--grant-types <list>', 'grant_types, comma or space separated (default: client_credentials)')
-    .option('--scope <scopes>', 'scopes the client may ask for')
-    .option('--auth-method <method>', 'token_endpoint_auth_method: client_secret_basic|client_secret_post|none')
     .option('--public', 'a public client (auth method none, no secret)')
-    .option('--format <format>', 'access_token_format: jwt|opaque')
-    .option('--access-token-ttl <seconds>', 'access_token_ttl')
-    .option('--refresh-token-ttl <seconds>', 'refresh_token_ttl')
-    .option('--refresh-token-idle-ttl <seconds>', 'refresh_token_idle_ttl')
-    .option('--refresh-token-grace-period <seconds>', 'refresh_token_grace_period: 0-300 (default: the top-level value)')
-    .option('--audience <aud>', 'audience of its access tokens')
-    .option('--alg <alg>', 'access_token_signing_alg: ES256|RS256|PS256|EdDSA')
-    .option('--resources <list>', 'RFC 8707 resource indicators it may ask for')
-    .option('--profile <profile>', 'dialect profile: apk|hcx|o|v1')
-    .option('--introspect <which>', 'tokens it may introspect: own (default: its own, and access tokens naming it in aud) | all (a gateway)')
-    .option('--secret <secret>', 'use this secret instead of generating one')
+    .option('--secret <secret>', 'use this secret instead of generating one'))
     .option('--json', 'print JSON')
     .action((o: CreateOpts, cmd: Command) => withStore(cmd, async ({ store }) => {
       if (o.public && o.authMethod !== undefined && o.authMethod !== 'none') {
@@ -87,11 +94,7 @@ export function clientCommand(program: Command): void {
       const generated = method !== 'none' && o.secret === undefined ? generateClientSecret() : undefined;
       const secret = o.secret ?? generated;
       const cfg = validated(FLAGS, () => validateClient({
-        client_id: o.id ?? randomUUID(), client_secret: secret, client_name: o.name, grant_types: o.grantTypes,
-        scope: o.scope, token_endpoint_auth_method: method, access_token_format: o.format,
-        access_token_ttl: o.accessTokenTtl, refresh_token_ttl: o.refreshTokenTtl, refresh_token_idle_ttl: o.refreshTokenIdleTtl,
-        refresh_token_grace_period: o.refreshTokenGracePeriod, audience: o.audience,
-        access_token_signing_alg: o.alg, resources: o.resources, profile: o.profile, introspect: o.introspect,
+        ...metadataFromOptions(o), client_id: o.id ?? randomUUID(), client_secret: secret, token_endpoint_auth_method: method,
       }, ''));
       if (await store.clients.get(cfg.client_id)) throw new CliError(`client ${JSON.stringify(cfg.client_id)} already exists`);
       const client = await clientFromConfig(cfg, null);
@@ -103,6 +106,32 @@ export function clientCommand(program: Command): void {
       }
       // Only a secret we made up is echoed: one the user typed they already have.
       if (generated) printSecretOnce('client_secret', generated, o.json === true);
+    }));
+
+  metadataOptions(group.command('update <client_id>')
+    .description('change a client\'s metadata: the options given replace those fields, the rest stay (the secret too)')
+    .option('-c, --config <file>', 'configuration file'))
+    .option('--json', 'print JSON')
+    .action((id: string, o: Record<string, unknown> & { json?: boolean }, cmd: Command) => withStore(cmd, async ({ store }) => {
+      const c = await mustGet(store, id);
+      // The same validation as a new client: the stored fields with the options over them. A
+      // placeholder secret passes the secret rule; the stored hash is kept below.
+      const given = metadataFromOptions(o);
+      const method = (given.token_endpoint_auth_method as string | undefined) ?? c.token_endpoint_auth_method;
+      if (method !== c.token_endpoint_auth_method && (method === 'none' || c.token_endpoint_auth_method === 'none')) {
+        throw new CliError('--auth-method: a client cannot switch between public and confidential; create a new one', 2);
+      }
+      const { managed_by: _m, client_secret_expires_at: _e, ...stored } = clientJson(c);
+      const cfg = validated(FLAGS, () => validateClient({
+        ...stored, ...given, ...(method === 'none' ? {} : { client_secret: 'unchanged' }),
+      }, ''));
+      const now = Math.floor(Date.now() / 1000);
+      const updated: Client = { ...(await clientFromConfig({ ...cfg, client_secret: undefined }, c, c.managed_by)), client_secret_hash: c.client_secret_hash,
+        client_secret_expires_at: c.client_secret_expires_at, registration_access_token_hash: c.registration_access_token_hash, updated_at: now };
+      // Through saveClient: --disabled ends its sessions as `client disable` does.
+      await saveClient(store, updated, c, now);
+      if (o.json) printJson(clientJson(updated));
+      else process.stdout.write(`updated client ${id}\n`);
     }));
 
   group.command('list')

@@ -11,15 +11,40 @@ import { userFromConfig } from '../../entities.js';
 import { currentLock, unlock } from '../locks.js';
 import { CliError, compact, printFields, printJson, printSecretOnce, printTable, time, validated, withStore } from '../output.js';
 
+/** The OIDC Core §5.1 claims a user has (served by /userinfo by scope), and their options. */
+const CLAIM_FLAGS = {
+  email: '--email', email_verified: '--email-verified', name: '--name', given_name: '--given-name',
+  family_name: '--family-name', picture: '--picture', locale: '--locale',
+} as const;
+type ClaimKey = keyof typeof CLAIM_FLAGS;
+const CLAIMS = Object.keys(CLAIM_FLAGS) as ClaimKey[];
+
 const FLAGS: Record<string, string> = {
-  username: '--username', password: '--password', email: '--email', name: '--name', roles: '--roles',
-  participant_code: '--participant',
+  username: '--username', password: '--password', roles: '--roles', participant_code: '--participant', ...CLAIM_FLAGS,
 };
+
+const attr = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+
+function claimOptions(cmd: Command): Command {
+  return cmd
+    .option('--email <email>', 'email')
+    .option('--email-verified', 'the email address has been verified (OIDC email_verified)')
+    .option('--no-email-verified', 'unset --email-verified')
+    .option('--name <name>', 'display name (OIDC name)')
+    .option('--given-name <name>', 'given_name')
+    .option('--family-name <name>', 'family_name')
+    .option('--picture <url>', 'picture: an https URL of a profile picture')
+    .option('--locale <tag>', 'locale: a BCP 47 language tag, e.g. en-GB');
+}
+
+/** The claims given as options, keyed by config name (absent options left out). */
+const claimsFromOptions = (o: Record<string, unknown>) =>
+  Object.fromEntries(CLAIMS.map((k) => [k, o[attr(CLAIM_FLAGS[k])]]).filter(([, v]) => v !== undefined));
 
 /** The user as the config file spells it; never the password hash (nor the internal id). */
 export function userJson(u: User) {
   return compact({
-    username: u.username, email: u.email, name: u.name, roles: u.roles, participant_code: u.participant_code,
+    username: u.username, ...Object.fromEntries(CLAIMS.map((k) => [k, u[k]])), roles: u.roles, participant_code: u.participant_code,
     disabled: u.disabled, managed_by: u.managed_by,
   });
 }
@@ -60,19 +85,17 @@ const passwordOptions = (c: Command) => c
 export function userCommand(program: Command): void {
   const group = program.command('user').description('manage users (resource owners for the password grant)');
 
-  passwordOptions(group.command('create'))
+  claimOptions(passwordOptions(group.command('create'))
     .description('create a user; without --password(-stdin) a generated password is printed once')
-    .option('--username <username>', 'username (required)')
-    .option('--email <email>', 'email')
-    .option('--name <name>', 'display name')
+    .option('--username <username>', 'username (required)'))
     .option('--roles <list>', 'roles, comma or space separated')
     .option('--participant <code>', 'participant_code of an existing participant')
     .option('--json', 'print JSON')
-    .action((o: PasswordOpts & { username?: string; email?: string; name?: string; roles?: string; participant?: string; json?: boolean }, cmd: Command) =>
+    .action((o: PasswordOpts & Record<string, unknown> & { username?: string; roles?: string; participant?: string; json?: boolean }, cmd: Command) =>
       withStore(cmd, async ({ store }) => {
         // Check the cheap things before reading stdin or hashing.
         const cfg0 = validated(FLAGS, () => validateUser({
-          username: o.username, password: 'unused', email: o.email, name: o.name, roles: o.roles, participant_code: o.participant,
+          ...claimsFromOptions(o), username: o.username, password: 'unused', roles: o.roles, participant_code: o.participant,
         }, ''));
         if (await store.users.getByUsername(cfg0.username)) throw new CliError(`user ${JSON.stringify(cfg0.username)} already exists`);
         if (cfg0.participant_code !== undefined && !(await store.participants.get(cfg0.participant_code))) {
@@ -83,6 +106,29 @@ export function userCommand(program: Command): void {
         if (o.json) printJson({ ...userJson(user), ...(generated ? { password } : {}) });
         else process.stdout.write(`created user ${user.username}\n`);
         if (generated) printSecretOnce('password', password, o.json === true);
+      }));
+
+  claimOptions(group.command('update <username>')
+    .description('change a user\'s attributes: the options given replace those fields, the rest stay (the password too)')
+    .option('-c, --config <file>', 'configuration file'))
+    .option('--roles <list>', 'roles, comma or space separated')
+    .option('--participant <code>', 'participant_code of an existing participant')
+    .option('--json', 'print JSON')
+    .action((username: string, o: Record<string, unknown> & { roles?: string; participant?: string; json?: boolean }, cmd: Command) =>
+      withStore(cmd, async ({ store }) => {
+        const u = await mustGetUser(store, username);
+        const { managed_by: _m, ...stored } = userJson(u);
+        const given = { ...claimsFromOptions(o), ...(o.roles !== undefined ? { roles: o.roles } : {}), ...(o.participant !== undefined ? { participant_code: o.participant } : {}) };
+        // The config's rules; the password is not changed here (set-password), so a placeholder passes them.
+        const cfg = validated(FLAGS, () => validateUser({ ...stored, ...given, password: 'unused' }, ''));
+        if (o.participant !== undefined && !(await store.participants.get(o.participant))) {
+          throw new CliError(`--participant: no participant with participant_code ${JSON.stringify(o.participant)}`);
+        }
+        const now = Math.floor(Date.now() / 1000);
+        const claims = Object.fromEntries(CLAIMS.map((k) => [k, cfg[k] ?? (k === 'email_verified' ? false : null)]));
+        const { user } = await saveUser(store, { ...u, ...claims, roles: cfg.roles, participant_code: cfg.participant_code ?? null, updated_at: now }, u, now);
+        if (o.json) printJson(userJson(user));
+        else process.stdout.write(`updated user ${username}\n`);
       }));
 
   group.command('list')

@@ -73,5 +73,23 @@ export async function authenticateClient(clients: ClientRepo, p: PresentedCreden
   }
   // After the credential check and with the same answer, so a disabled client is not revealed.
   if (client.disabled) throw invalidClient('client authentication failed', basic, `client ${client.client_id} is disabled`);
+  const now = Math.floor(Date.now() / 1000);
+  // RFC 7591 §3.2.1 client_secret_expires_at: an expired secret no longer authenticates.
+  if (client.client_secret_expires_at !== null && client.client_secret_expires_at <= now) {
+    throw invalidClient('client authentication failed', basic, `the secret of client ${client.client_id} expired`);
+  }
+  if (client.managed_by === 'registration') noteRegisteredUse(clients, client, now);
   return client;
+}
+
+/** How often a registered client's last use is written: its idle expiry is days, not seconds. */
+export const LAST_USED_RESOLUTION = 3600;
+
+/**
+ * A registered client's use, for its idle expiry (ops/purge.ts): written at most hourly, and
+ * never in the way of the request (a failed write is retried at the next use).
+ */
+function noteRegisteredUse(clients: ClientRepo, client: Client, now: number): void {
+  if (now - (client.last_used_at ?? client.created_at) < LAST_USED_RESOLUTION) return;
+  clients.touch(client.client_id, now).catch(() => undefined);
 }

@@ -4,7 +4,7 @@ import type { ErrorFormatter } from '../errors.js';
 import { methodNotAllowed } from '../errors.js';
 
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-export type Method = 'GET' | 'POST';
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface RouteSettings {
   /** A dialect's error body (http/errors.ts). */

@@ -21,6 +21,7 @@ export function metadata(t: Tessera): Record<string, unknown> {
     revocation_endpoint: `${iss}/oauth2/revoke`,
     // OIDC RP-Initiated Logout 1.0 §2.1.
     end_session_endpoint: `${iss}/oauth2/logout`,
+    ...(t.config.registration === false ? {} : { registration_endpoint: `${iss}/oauth2/register` }), // RFC 8414 §2, RFC 7591 §3
     // The OIDC scopes; a client's own scopes are its business and are not listed (RFC 8414 §2: "SHOULD", not all).
     scopes_supported: [...OIDC_SCOPES],
     response_types_supported: ['code'],
