@@ -142,24 +142,28 @@ export async function applyEntities(store: Store, plan: EntityPlan, log: Logger)
     }
   }
 
+  const removed: Record<string, string>[] = [];
   for (const c of await store.clients.list()) {
     // Registered clients (RFC 7591) are kept by their registration: the purge removes them.
     if (c.managed_by !== null && c.managed_by !== 'registration' && !wanted.clients.has(c.client_id)) {
       await store.clients.delete(c.client_id);
-      log.warn({ client_id: c.client_id, managed_by: c.managed_by }, 'removed a client Tessera had created and no longer provides');
+      removed.push({ client_id: c.client_id, managed_by: c.managed_by });
     }
   }
   for (const u of await store.users.list()) {
     if (u.managed_by !== null && !wanted.users.has(u.username)) {
       await deleteUser(store, u, now());
-      log.warn({ username: u.username, managed_by: u.managed_by }, 'removed a user Tessera had created and no longer provides');
+      removed.push({ username: u.username, managed_by: u.managed_by });
     }
   }
+  // Expected after a `serve --dev` or with a dialect switched off: one line, not a warning each.
+  if (removed.length > 0) log.info({ removed }, `removed ${removed.length} client(s)/user(s) Tessera had created and no longer provides (dev fixtures or a disabled dialect's built-in client)`);
 
   const report = (kind: string, stored: string[], inCfg: string[]) => {
     const missing = stored.filter((s) => !inCfg.includes(s));
     if (inCfg.length > 0 && missing.length > 0) {
-      log.info({ [kind]: missing.slice(0, 20) }, `${missing.length} ${kind} in the database are not in the config file; they were kept (delete them with the CLI if intended)`);
+      const what = missing.length === 1 ? kind.replace(/s$/, '') : kind;
+      log.info({ [kind]: missing.slice(0, 20) }, `${missing.length} ${what} in the database ${missing.length === 1 ? 'is' : 'are'} not in the config file; kept (delete with the CLI if intended)`);
     }
   };
   const operatorClients = (await store.clients.list()).filter((c) => c.managed_by === null);
