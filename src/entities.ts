@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ClientConfig, Config, ParticipantConfig, UserConfig } from './config/schema.js';
+import { DEFAULT_CREDENTIAL_POLICY, grantSetProblems, passwordProblem, secretProblem } from './core/credential-policy.js';
 import { hashPassword, verifyPassword } from './core/password.js';
 import { hashClientSecret, verifyClientSecret } from './core/secrets.js';
 import { deleteUser, saveClient, saveUser } from './core/sessions.js';
@@ -81,7 +82,7 @@ export interface ManagedEntities {
 }
 
 export interface EntityPlan {
-  config: Pick<Config, 'clients' | 'users' | 'participants'>;
+  config: Pick<Config, 'clients' | 'users' | 'participants'> & Partial<Pick<Config, 'credential_policy'>>;
   /** The enabled dialects' built-in clients and, under --dev, the dev fixtures. */
   managed: ManagedEntities[];
 }
@@ -142,24 +143,29 @@ export async function applyEntities(store: Store, plan: EntityPlan, log: Logger)
     }
   }
 
+  const removed: Record<string, string>[] = [];
   for (const c of await store.clients.list()) {
     // Registered clients (RFC 7591) are kept by their registration: the purge removes them.
     if (c.managed_by !== null && c.managed_by !== 'registration' && !wanted.clients.has(c.client_id)) {
       await store.clients.delete(c.client_id);
-      log.warn({ client_id: c.client_id, managed_by: c.managed_by }, 'removed a client Tessera had created and no longer provides');
+      removed.push({ client_id: c.client_id, managed_by: c.managed_by });
     }
   }
   for (const u of await store.users.list()) {
     if (u.managed_by !== null && !wanted.users.has(u.username)) {
       await deleteUser(store, u, now());
-      log.warn({ username: u.username, managed_by: u.managed_by }, 'removed a user Tessera had created and no longer provides');
+      removed.push({ username: u.username, managed_by: u.managed_by });
     }
   }
+  // Expected after a `serve --dev` or with a dialect switched off: one line, not a warning each.
+  if (removed.length > 0) log.info({ removed }, `removed ${removed.length} client(s)/user(s) Tessera had created and no longer provides (dev fixtures or a disabled dialect's built-in client)`);
 
+  reportWeakEntries(cfg, log);
   const report = (kind: string, stored: string[], inCfg: string[]) => {
     const missing = stored.filter((s) => !inCfg.includes(s));
     if (inCfg.length > 0 && missing.length > 0) {
-      log.info({ [kind]: missing.slice(0, 20) }, `${missing.length} ${kind} in the database are not in the config file; they were kept (delete them with the CLI if intended)`);
+      const what = missing.length === 1 ? kind.replace(/s$/, '') : kind;
+      log.info({ [kind]: missing.slice(0, 20) }, `${missing.length} ${what} in the database ${missing.length === 1 ? 'is' : 'are'} not in the config file; kept (delete with the CLI if intended)`);
     }
   };
   const operatorClients = (await store.clients.list()).filter((c) => c.managed_by === null);
@@ -168,4 +174,20 @@ export async function applyEntities(store: Store, plan: EntityPlan, log: Logger)
   report('users', operatorUsers.map((u) => u.username), cfg.users.map((u) => u.username));
   report('participants', (await store.participants.list()).map((p) => p.participant_code), cfg.participants.map((p) => p.participant_code));
   return { kept };
+}
+
+/**
+ * The config file may hold credentials below the policy (an existing system's, which its
+ * clients keep using) and grant sets that cannot work: accepted, and said once per start.
+ */
+function reportWeakEntries(cfg: EntityPlan['config'], log: Logger): void {
+  const policy = cfg.credential_policy ?? DEFAULT_CREDENTIAL_POLICY;
+  const secrets = cfg.clients.filter((c) => c.client_secret !== undefined && secretProblem(c.client_secret, policy)).map((c) => c.client_id);
+  if (secrets.length > 0) log.warn({ clients: secrets.slice(0, 20) }, `${secrets.length} client secret(s) in the config file are shorter than credential_policy.client_secret_min_length (${policy.client_secret_min_length}); replace them with generated ones (tessera client rotate-secret) when their clients allow it`);
+  const passwords = cfg.users.filter((u) => passwordProblem(u.password, policy, u.username)).map((u) => u.username);
+  if (passwords.length > 0) log.warn({ users: passwords.slice(0, 20) }, `${passwords.length} user password(s) in the config file do not meet the password policy (at least ${policy.password_min_length} characters, not the username)`);
+  for (const c of cfg.clients) {
+    const problems = grantSetProblems(c);
+    if (problems.length > 0) log.warn({ client_id: c.client_id, problems }, `client ${c.client_id} in the config file: ${problems.join('; ')}`);
+  }
 }

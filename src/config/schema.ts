@@ -1,5 +1,6 @@
 // The configuration's shape and defaults. Key names are fixed: other tools rely on them.
 import { DEFAULT_KEY_PUBLISH_AHEAD } from '../core/key-schedule.js';
+import { DEFAULT_CREDENTIAL_POLICY, type CredentialPolicy } from '../core/credential-policy.js';
 import type { LockoutConfig } from './lockout.js';
 import type { RegistrationConfig } from './registration.js';
 import { DEFAULT_BRANDING, type BrandingConfig } from './signin.js';
@@ -95,6 +96,8 @@ export interface Config {
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The bounded pool every argon2id verification goes through (per process). */
   password_hashing: PasswordHashingConfig;
+  /** Shortest passwords and client secrets the CLI accepts (core/credential-policy.ts). */
+  credential_policy: CredentialPolicy;
   dialects: DialectName[];
   /** The built-in public client HCX tokens are issued to. */
   hcx_client_id: string;
@@ -147,6 +150,7 @@ export const DEFAULTS = {
   workers: 1,
   log_level: 'info',
   password_hashing: DEFAULT_PASSWORD_HASHING,
+  credential_policy: DEFAULT_CREDENTIAL_POLICY,
   dialects: [...DIALECTS],
   hcx_client_id: 'hcx',
   rate_limit: { ip: { rate: 1000, burst: 2000 }, client: { rate: 1000, burst: 2000 } },
@@ -171,7 +175,7 @@ export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | '
   issuer: 'string', allow_insecure_issuer: 'boolean', host: 'string', port: 'number', tls_cert: 'string', tls_key: 'string',
   database: 'string', data_dir: 'string', secret_key: 'string', redis_url: 'string',
   access_token_ttl: 'number', refresh_token_ttl: 'number', refresh_token_idle_ttl: 'number', refresh_token_grace_period: 'number', signing_alg: 'string', key_publish_ahead: 'number',
-  client_cache_ttl: 'number', workers: 'string', log_level: 'string', password_hashing: 'mapping',
+  client_cache_ttl: 'number', workers: 'string', log_level: 'string', password_hashing: 'mapping', credential_policy: 'mapping',
   dialects: 'list', hcx_client_id: 'string', lockout: 'object', clients: 'list', users: 'list', participants: 'list',
   rate_limit: 'object', trusted_proxies: 'list', http_headers_timeout: 'number', http_request_timeout: 'number',
   http_keep_alive_timeout: 'number', max_connections: 'number', max_connections_per_ip: 'number',

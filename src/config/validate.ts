@@ -6,6 +6,7 @@ import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS, MIN_KEY_PUBLISH_AHEAD } from '../core
 import { defaultFormatFor } from '../core/profiles/index.js';
 import { MAX_GRACE_PERIOD } from '../core/rotation.js';
 import { isValidScopeToken } from '../core/scope.js';
+import type { CredentialPolicy } from '../core/credential-policy.js';
 import { closestKey, ConfigError, Problems } from './error.js';
 import { validateLockout } from './lockout.js';
 import { validateLimits } from './limits.js';
@@ -262,6 +263,19 @@ function passwordHashing(raw: Raw): PasswordHashingConfig {
   };
 }
 
+/** Floors only: a policy weaker than these is a typo, not a choice. */
+function credentialPolicy(raw: Raw): CredentialPolicy {
+  const v = raw.credential_policy;
+  if (v === undefined || v === null) return { ...DEFAULTS.credential_policy };
+  if (typeof v !== 'object' || Array.isArray(v)) throw new ConfigError('credential_policy', 'must be a mapping (password_min_length, client_secret_min_length)');
+  const r = v as Raw;
+  unknownKeys(r, ['password_min_length', 'client_secret_min_length'], 'credential_policy.');
+  return {
+    password_min_length: int(r, 'password_min_length', 'credential_policy.', 8, 128) ?? DEFAULTS.credential_policy.password_min_length,
+    client_secret_min_length: int(r, 'client_secret_min_length', 'credential_policy.', 16, 256) ?? DEFAULTS.credential_policy.client_secret_min_length,
+  };
+}
+
 function unique<T>(items: T[], key: (t: T) => string, path: string): void {
   const seen = new Set<string>();
   items.forEach((t, i) => {
@@ -317,6 +331,7 @@ export function validateConfig(raw: Raw): Config {
     workers: raw.workers === 'auto' ? 'auto' : c(() => int(raw, 'workers', '', 1, 64), undefined) ?? DEFAULTS.workers,
     log_level: c(() => oneOf(raw, 'log_level', '', LOG_LEVELS), undefined) ?? DEFAULTS.log_level,
     password_hashing: c(() => passwordHashing(raw), { ...DEFAULTS.password_hashing }),
+    credential_policy: c(() => credentialPolicy(raw), { ...DEFAULTS.credential_policy }),
     dialects: dialects as Config['dialects'],
     hcx_client_id: c(() => str(raw, 'hcx_client_id', ''), undefined) ?? DEFAULTS.hcx_client_id,
     lockout: c(() => validateLockout(raw.lockout), false),

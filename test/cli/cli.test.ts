@@ -167,21 +167,21 @@ describe('cli', { concurrency: true }, () => {
       });
 
       it('user create --password-stdin, set-password; no hash is ever printed', async () => {
-        const created = await ok(['user', 'create', '--username', 'alice', '--password-stdin', '--participant', 'P-1', '--roles', 'a b', '--email', 'a@example.org', '--json', '--config', cfg], 'first-pass\n');
+        const created = await ok(['user', 'create', '--username', 'alice', '--password-stdin', '--participant', 'P-1', '--roles', 'a b', '--email', 'a@example.org', '--json', '--config', cfg], 'first-pass-0123456\n');
         assert.deepEqual(JSON.parse(created), { username: 'alice', email: 'a@example.org', email_verified: false, roles: ['a', 'b'], participant_code: 'P-1', disabled: false });
         const hash1 = await inStore(async (s) => (await s.users.getByUsername('alice'))!.password_hash);
-        assert.ok(await verifyPassword(hash1, 'first-pass'));
+        assert.ok(await verifyPassword(hash1, 'first-pass-0123456'));
 
         // A session (refresh family) made with the old password...
         const aliceId = await inStore(async (s) => (await s.users.getByUsername('alice'))!.id);
         await inStore((s) => s.tokens.persistIssue({ family: { id: 'alice-session', client_id: 'c', user_id: aliceId, created_at: 1 } }, 1));
-        const out = await ok(['user', 'set-password', 'alice', '--password-stdin', '--config', cfg], 'second-pass\n');
+        const out = await ok(['user', 'set-password', 'alice', '--password-stdin', '--config', cfg], 'second-pass-0123456\n');
         assert.match(out, /1 session revoked/);
         // ...is over once the password changes.
         assert.notEqual(await inStore(async (s) => (await s.tokens.findFamily('alice-session'))?.revoked_at), null);
         const hash2 = await inStore(async (s) => (await s.users.getByUsername('alice'))!.password_hash);
-        assert.ok(await verifyPassword(hash2, 'second-pass'));
-        assert.equal(await verifyPassword(hash2, 'first-pass'), false);
+        assert.ok(await verifyPassword(hash2, 'second-pass-0123456'));
+        assert.equal(await verifyPassword(hash2, 'first-pass-0123456'), false);
 
         const gen = await run('user', 'create', '--username', 'bob');
         const pw = /password: (\S+)/.exec(gen)?.[1];

@@ -90,7 +90,7 @@ describe('cli client/user metadata', { concurrency: true }, () => {
       });
 
       it('user create and update set the OIDC claims; show prints them; the password stays', async () => {
-        await run('user', 'create', '--username', 'ann', '--password', 'ann-pass', '--email', 'ann@example.org', '--email-verified',
+        await run('user', 'create', '--username', 'ann', '--password', 'ann-password-0123', '--email', 'ann@example.org', '--email-verified',
           '--name', 'Ann Lee', '--given-name', 'Ann', '--family-name', 'Lee', '--picture', 'https://img.example/ann.png', '--locale', 'en-GB');
         const hash = await inStore(async (s) => (await s.users.getByUsername('ann'))!.password_hash);
         const shown = JSON.parse(await run('user', 'show', 'ann', '--json')) as Record<string, unknown>;

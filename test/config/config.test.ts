@@ -123,7 +123,7 @@ describe('configuration', () => {
     writeFileSync(file, `database: ${JSON.stringify(`sqlite:${join(dir, 'vschar.db')}`)}\nlog_level: warn\n`);
     const id = 'a:b/c%d+e&f=g h';
     const env = { ...process.env, TESSERA_SECRET_KEY: 'k'.repeat(40) };
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--config', file, 'client', 'create', '--id', id, '--secret', 'p:q/r%s+t&u=v w', '--json'], { env });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--config', file, 'client', 'create', '--id', id, '--secret', 'p:q/r%s+t&u=v w-0123456789abcdefghij', '--json'], { env });
     assert.equal(JSON.parse(stdout.slice(0, stdout.lastIndexOf('}') + 1)).client_id, id);
   });
 
@@ -250,7 +250,29 @@ for (const backend of BACKENDS) {
         await applyEntities(store, { config: changed, managed: [] }, log);
         assert.equal((await store.clients.get('c1'))?.scope, 'a b');
         assert.ok(await store.clients.get('c2'), 'an entry removed from the file is not deleted');
-        assert.ok(lines.some((l) => l.includes('not in the config file') && l.includes('c2')));
+        assert.ok(lines.some((l) => l.includes('1 client in the database is not in the config file') && l.includes('c2')));
+      } finally {
+        await store.close();
+        await db.cleanup();
+      }
+    });
+
+    it('a start after serve --dev removes the fixtures with one info line, and no start warns about what the user did not do', async () => {
+      const db = await makeDatabase(backend);
+      const store = await openStore(db.url);
+      try {
+        await store.migrate();
+        const lines: { level: number; msg: string }[] = [];
+        const log = pino({ level: 'info' }, { write: (l: string) => { lines.push(JSON.parse(l) as { level: number; msg: string }); } });
+        const cfg = validateConfig({ clients: [{ client_id: 'mine', client_secret: 'x'.repeat(40) }] });
+        const dev = { managedBy: 'dev' as const, clients: [{ ...cfg.clients[0]!, client_id: 'demo' }], users: [{ username: 'alice', password: 'alice-password-0123', roles: [] }], participants: [] };
+        await applyEntities(store, { config: cfg, managed: [dev] }, log);
+        await applyEntities(store, { config: cfg, managed: [] }, log);
+        await applyEntities(store, { config: cfg, managed: [] }, log);
+        assert.deepEqual(lines.filter((l) => l.level >= 40).map((l) => l.msg), []);
+        assert.equal(lines.filter((l) => l.msg.startsWith('removed 2 client(s)/user(s) Tessera had created')).length, 1);
+        assert.equal(await store.clients.get('demo'), null);
+        assert.equal(await store.users.getByUsername('alice'), null);
       } finally {
         await store.close();
         await db.cleanup();

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { validateClient } from '../../config/validate.js';
 import { CLIENT_METADATA, METADATA_FIELDS, type FieldSpec } from '../../core/client-metadata.js';
+import { grantSetProblems, secretProblem, type CredentialPolicy } from '../../core/credential-policy.js';
 import { generateClientSecret, hashClientSecret } from '../../core/secrets.js';
 import { saveClient } from '../../core/sessions.js';
 import type { Client } from '../../core/types.js';
@@ -83,11 +84,11 @@ export function clientCommand(program: Command): void {
     .option('--public', 'a public client (auth method none, no secret)')
     .option('--secret <secret>', 'use this secret instead of generating one'))
     .option('--json', 'print JSON')
-    .action((o: CreateOpts, cmd: Command) => withStore(cmd, async ({ store }) => {
+    .action((o: CreateOpts, cmd: Command) => withStore(cmd, async ({ store, config }) => {
       if (o.public && o.authMethod !== undefined && o.authMethod !== 'none') {
         throw new CliError(`--public conflicts with --auth-method ${o.authMethod}`, 2);
       }
-      if (o.secret === '') throw new CliError('--secret: must not be empty', 2);
+      checkGivenSecret(o.secret, config.credential_policy);
       const method = o.public ? 'none' : (o.authMethod ?? 'client_secret_basic');
       // Confidential clients get a generated secret unless one is given; public ones none
       // (a --secret with --public is left for validateClient to reject).
@@ -97,6 +98,7 @@ export function clientCommand(program: Command): void {
         ...metadataFromOptions(o), client_id: o.id ?? randomUUID(), client_secret: secret, token_endpoint_auth_method: method,
       }, ''));
       if (await store.clients.get(cfg.client_id)) throw new CliError(`client ${JSON.stringify(cfg.client_id)} already exists`);
+      warnGrantSet(cfg);
       const client = await clientFromConfig(cfg, null);
       await store.clients.upsert(client);
       if (o.json) {
@@ -125,6 +127,7 @@ export function clientCommand(program: Command): void {
       const cfg = validated(FLAGS, () => validateClient({
         ...stored, ...given, ...(method === 'none' ? {} : { client_secret: 'unchanged' }),
       }, ''));
+      warnGrantSet(cfg);
       const now = Math.floor(Date.now() / 1000);
       const updated: Client = { ...(await clientFromConfig({ ...cfg, client_secret: undefined }, c, c.managed_by)), client_secret_hash: c.client_secret_hash,
         client_secret_expires_at: c.client_secret_expires_at, registration_access_token_hash: c.registration_access_token_hash, updated_at: now };
@@ -192,10 +195,10 @@ export function clientCommand(program: Command): void {
     .option('-c, --config <file>', 'configuration file')
     .option('--secret <secret>', 'use this secret instead of generating one')
     .option('--json', 'print JSON')
-    .action((id: string, o: { secret?: string; json?: boolean }, cmd: Command) => withStore(cmd, async ({ store }) => {
+    .action((id: string, o: { secret?: string; json?: boolean }, cmd: Command) => withStore(cmd, async ({ store, config }) => {
       const c = await mustGet(store, id);
       if (c.token_endpoint_auth_method === 'none') throw new CliError(`client ${JSON.stringify(id)} is public (token_endpoint_auth_method none): it has no secret`);
-      if (o.secret === '') throw new CliError('--secret: must not be empty', 2);
+      checkGivenSecret(o.secret, config.credential_policy);
       const secret = o.secret ?? generateClientSecret();
       const updated: Client = { ...c, client_secret_hash: await hashClientSecret(secret), updated_at: Math.floor(Date.now() / 1000) };
       await store.clients.upsert(updated);
@@ -203,4 +206,17 @@ export function clientCommand(program: Command): void {
       else process.stdout.write(`rotated the secret of client ${id}\n`);
       if (o.secret === undefined) printSecretOnce('client_secret', secret, o.json === true);
     }));
+}
+
+/** A secret the operator typed must meet the policy; a generated one always does. */
+function checkGivenSecret(secret: string | undefined, policy: CredentialPolicy): void {
+  if (secret === undefined) return;
+  if (secret === '') throw new CliError('--secret: must not be empty', 2);
+  const problem = secretProblem(secret, policy);
+  if (problem) throw new CliError(`--secret: the secret ${problem}`, 2);
+}
+
+/** Grant sets that cannot work are allowed, and said: one warning line each on stderr. */
+function warnGrantSet(cfg: { grant_types: readonly string[]; redirect_uris?: readonly string[] | undefined; scope?: string | undefined; client_id: string }): void {
+  for (const p of grantSetProblems(cfg)) process.stderr.write(`tessera: warning: client ${cfg.client_id}: ${p}\n`);
 }

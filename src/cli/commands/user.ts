@@ -3,6 +3,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { validateUser } from '../../config/validate.js';
+import { passwordProblem, type CredentialPolicy } from '../../core/credential-policy.js';
 import { hashPassword } from '../../core/password.js';
 import { randomToken } from '../../core/secrets.js';
 import { deleteUser, saveUser } from '../../core/sessions.js';
@@ -61,12 +62,16 @@ function readLine(): Promise<string> {
 
 interface PasswordOpts { password?: string; passwordStdin?: boolean }
 
-/** The password to set, and whether we generated it (then it is printed once). */
-async function choosePassword(o: PasswordOpts): Promise<{ password: string; generated: boolean }> {
+/** The password to set, and whether we generated it (then it is printed once); a given one meets the policy. */
+async function choosePassword(o: PasswordOpts, policy: CredentialPolicy, username: string): Promise<{ password: string; generated: boolean }> {
   if (o.password !== undefined && o.passwordStdin) throw new CliError('give --password or --password-stdin, not both', 2);
   const password = o.passwordStdin ? await readLine() : o.password;
-  if (password === '') throw new CliError(`${o.passwordStdin ? '--password-stdin' : '--password'}: the password is empty`, 2);
-  return password === undefined ? { password: randomToken(18), generated: true } : { password, generated: false };
+  const flag = o.passwordStdin ? '--password-stdin' : '--password';
+  if (password === '') throw new CliError(`${flag}: the password is empty`, 2);
+  if (password === undefined) return { password: randomToken(18), generated: true };
+  const problem = passwordProblem(password, policy, username);
+  if (problem) throw new CliError(`${flag}: the password ${problem}`, 2);
+  return { password, generated: false };
 }
 
 const noUser = (username: string) => new CliError(`no user with username ${JSON.stringify(username)}`);
@@ -92,7 +97,7 @@ export function userCommand(program: Command): void {
     .option('--participant <code>', 'participant_code of an existing participant')
     .option('--json', 'print JSON')
     .action((o: PasswordOpts & Record<string, unknown> & { username?: string; roles?: string; participant?: string; json?: boolean }, cmd: Command) =>
-      withStore(cmd, async ({ store }) => {
+      withStore(cmd, async ({ store, config }) => {
         // Check the cheap things before reading stdin or hashing.
         const cfg0 = validated(FLAGS, () => validateUser({
           ...claimsFromOptions(o), username: o.username, password: 'unused', roles: o.roles, participant_code: o.participant,
@@ -101,7 +106,7 @@ export function userCommand(program: Command): void {
         if (cfg0.participant_code !== undefined && !(await store.participants.get(cfg0.participant_code))) {
           throw new CliError(`--participant: no participant with participant_code ${JSON.stringify(cfg0.participant_code)} (create it with \`tessera participant create\`)`);
         }
-        const { password, generated } = await choosePassword(o);
+        const { password, generated } = await choosePassword(o, config.credential_policy, cfg0.username);
         const user = await store.users.upsert(await userFromConfig({ ...cfg0, password }, null));
         if (o.json) printJson({ ...userJson(user), ...(generated ? { password } : {}) });
         else process.stdout.write(`created user ${user.username}\n`);
@@ -190,9 +195,9 @@ export function userCommand(program: Command): void {
 
   passwordOptions(group.command('set-password <username>'))
     .description('set a user\'s password; without --password(-stdin) a generated one is printed once')
-    .action((username: string, o: PasswordOpts, cmd: Command) => withStore(cmd, async ({ store }) => {
+    .action((username: string, o: PasswordOpts, cmd: Command) => withStore(cmd, async ({ store, config }) => {
       const u = await mustGetUser(store, username);
-      const { password, generated } = await choosePassword(o);
+      const { password, generated } = await choosePassword(o, config.credential_policy, u.username);
       const now = Math.floor(Date.now() / 1000);
       // A new password ends the sessions made with the old one (e.g. an attacker's).
       const { revoked: n } = await saveUser(store, { ...u, password_hash: await hashPassword(password), updated_at: now }, u, now);
