@@ -137,6 +137,15 @@ export interface Config {
   id_token_ttl: number;
   /** Seconds a browser sign-in session lasts; after it the user signs in again. */
   session_ttl: number;
+  /** The admin REST API's own listener (src/admin); false: no admin listener. */
+  admin: boolean;
+  admin_host: string;
+  /** 0: a free port (tests). */
+  admin_port: number;
+  /** On first start, create the `tessera-admin` client and print its secret once. */
+  admin_bootstrap: boolean;
+  /** Which listener serves GET /metrics: the admin one (default while it runs) or the public one. */
+  metrics_listener: 'admin' | 'public';
   /** Product name, logo and colours of the hosted pages. */
   branding: BrandingConfig;
   clients: ClientConfig[];
@@ -175,6 +184,10 @@ export const DEFAULTS = {
   id_token_ttl: 3600,
   session_ttl: 28_800,
   branding: DEFAULT_BRANDING,
+  admin: true,
+  admin_host: '127.0.0.1',
+  admin_port: 8081,
+  admin_bootstrap: true,
   clients: [],
   users: [],
   participants: [],
@@ -190,4 +203,5 @@ export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | '
   rate_limit: 'object', trusted_proxies: 'list', http_headers_timeout: 'number', http_request_timeout: 'number',
   http_keep_alive_timeout: 'number', max_connections: 'number', max_connections_per_ip: 'number',
   authorization_code_ttl: 'number', id_token_ttl: 'number', session_ttl: 'number', branding: 'mapping',
+  admin: 'boolean', admin_host: 'string', admin_port: 'number', admin_bootstrap: 'boolean', metrics_listener: 'string',
 };

@@ -237,6 +237,19 @@ function unique<T>(items: T[], key: (t: T) => string, path: string): void {
   });
 }
 
+/** The admin API's listener (src/admin) and where /metrics is served. */
+function adminListener(raw: Raw, port: number): Pick<Config, 'admin' | 'admin_host' | 'admin_port' | 'admin_bootstrap' | 'metrics_listener'> {
+  const admin = bool(raw, 'admin', '') ?? DEFAULTS.admin;
+  const admin_port = int(raw, 'admin_port', '', 0, 65535) ?? DEFAULTS.admin_port;
+  if (admin && admin_port !== 0 && admin_port === port) throw new ConfigError('admin_port', `must differ from port (${port})`);
+  const metrics_listener = oneOf(raw, 'metrics_listener', '', ['admin', 'public'] as const) ?? (admin ? 'admin' : 'public');
+  if (!admin && metrics_listener === 'admin') throw new ConfigError('metrics_listener', 'is admin but admin is false: set metrics_listener: public, or turn the admin listener on');
+  return {
+    admin, admin_host: str(raw, 'admin_host', '') ?? DEFAULTS.admin_host, admin_port,
+    admin_bootstrap: bool(raw, 'admin_bootstrap', '') ?? DEFAULTS.admin_bootstrap, metrics_listener,
+  };
+}
+
 export function validateConfig(raw: Raw): Config {
   unknownKeys(raw, Object.keys(KEY_TYPES), '');
   const host = str(raw, 'host', '') ?? DEFAULTS.host;
@@ -290,6 +303,7 @@ export function validateConfig(raw: Raw): Config {
     id_token_ttl: int(raw, 'id_token_ttl', '', 60, 86_400) ?? DEFAULTS.id_token_ttl,
     session_ttl: int(raw, 'session_ttl', '', 60, 2_592_000) ?? DEFAULTS.session_ttl,
     branding: validateBranding(raw.branding),
+    ...adminListener(raw, port),
     clients, users, participants,
   };
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }
