@@ -16,7 +16,7 @@ const cfg = (operationId: string, summary: string) => ({ operationId, summary, t
 export function keyRoutes(app: FastifyInstance, t: Tessera): void {
   const view = (k: SigningKey) => ({
     kid: k.kid, alg: k.alg, created_at: k.createdAt, activates_at: k.activatesAt, retired_at: k.retiredAt,
-    status: t.keys.currentSync(k.alg)?.kid === k.kid ? 'current' : k.activatesAt > now() ? 'next' : 'retired',
+    status: t.keys.currentSync(k.alg)?.kid === k.kid ? 'current' : k.activatesAt > now() && (k.retiredAt === null || k.retiredAt > now()) ? 'next' : 'retired',
   });
   const signing = () => Object.fromEntries(SIGNING_ALGS.flatMap((alg) => {
     const k = t.keys.currentSync(alg);
