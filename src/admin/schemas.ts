@@ -4,7 +4,9 @@
 // serialised, whatever the handler returns.
 import { AUTH_METHODS, CLIENT_PROFILES, GRANT_TYPES, ID_TOKEN_ALGS, INTROSPECT_SCOPES, SIGNING_ALGS, TOKEN_FORMATS } from '../core/types.js';
 
-const str = { type: 'string' } as const;
+// PostgreSQL text cannot hold NUL: refused here as a 400, not met there as a 500.
+const NO_NUL = '^[^\\u0000]*$';
+const str = { type: 'string', pattern: NO_NUL } as const;
 const nstr = { type: ['string', 'null'] } as const;
 const nint = { type: ['integer', 'null'] } as const;
 const time = { type: 'integer', description: 'epoch seconds' } as const;
@@ -57,7 +59,7 @@ export const SHARED_SCHEMAS = [
   },
   {
     $id: 'ClientCreate', type: 'object', additionalProperties: false,
-    properties: { client_id: { type: 'string', minLength: 1, maxLength: 255 }, ...clientWritable, disabled: bool },
+    properties: { client_id: { type: 'string', minLength: 1, maxLength: 255, pattern: NO_NUL }, ...clientWritable, disabled: bool },
   },
   { $id: 'ClientPatch', type: 'object', additionalProperties: false, minProperties: 1, properties: clientWritable },
   {
@@ -69,7 +71,7 @@ export const SHARED_SCHEMAS = [
   },
   {
     $id: 'UserCreate', type: 'object', additionalProperties: false, required: ['username', 'password'],
-    properties: { username: { type: 'string', minLength: 1, maxLength: 255 }, password: { type: 'string', minLength: 1, maxLength: 1024 }, ...userWritable, disabled: bool },
+    properties: { username: { type: 'string', minLength: 1, maxLength: 255, pattern: NO_NUL }, password: { type: 'string', minLength: 1, maxLength: 1024 }, ...userWritable, disabled: bool },
   },
   { $id: 'UserPatch', type: 'object', additionalProperties: false, minProperties: 1, properties: userWritable },
   {
@@ -82,7 +84,7 @@ export const SHARED_SCHEMAS = [
   },
   {
     $id: 'ParticipantCreate', type: 'object', additionalProperties: false, required: ['participant_code'],
-    properties: { participant_code: { type: 'string', minLength: 1, maxLength: 255 }, name: str, roles: strs },
+    properties: { participant_code: { type: 'string', minLength: 1, maxLength: 255, pattern: NO_NUL }, name: str, roles: strs },
   },
   { $id: 'ParticipantPatch', type: 'object', additionalProperties: false, minProperties: 1, properties: { name: str, roles: strs } },
   {
@@ -107,7 +109,7 @@ export const pageQuery = (extra: Record<string, unknown> = {}) => ({
   type: 'object', additionalProperties: false,
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
-    cursor: { type: 'string', maxLength: 1024, description: 'next_cursor of the previous page' },
+    cursor: { type: 'string', maxLength: 1024, pattern: NO_NUL, description: 'next_cursor of the previous page' },
     ...extra,
   },
 });
@@ -117,7 +119,7 @@ export const page = (ref: string) => ({
 });
 
 export const idParam = (name: string) => ({
-  type: 'object', required: [name], properties: { [name]: { type: 'string', minLength: 1, maxLength: 1024 } },
+  type: 'object', required: [name], properties: { [name]: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } },
 });
 export const ref = (id: string, description?: string) => ({ $ref: `${id}#`, ...(description ? { description } : {}) });
 export const noContent = { type: 'null', description: 'Done' } as const;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { basic, postForm, startTestServer, type TestServer } from '../helpers/server.js';
 import { BACKENDS } from '../helpers/stores.js';
 import { PASSWORDS, SECRETS, standardConfig } from '../http/fixtures.js';
-import { admin, assertProblem, call, clientToken } from './helpers.js';
+import { admin, assertProblem, clientToken } from './helpers.js';
 
 const SECRET_FIELD = /"client_secret"|secret_hash|password_hash|private_jwk|"password":/;
 const GATEWAY = 'gateway-secret-0123456789abcdefghijklmn';

@@ -24,9 +24,9 @@ export async function clientToken(srv: TestServer, id: string, secret: string, s
   return r.json.access_token as string;
 }
 
-/** An admin session with the bootstrap client this start made. */
-export async function admin(srv: TestServer) {
-  const b = srv.tessera.bootstrap;
+/** An admin session: with the given client, or the bootstrap client this start made. */
+export async function admin(srv: TestServer, creds?: { client_id: string; client_secret: string }) {
+  const b = creds ?? srv.tessera.bootstrap;
   assert.ok(b, 'the first start made the bootstrap admin client');
   const token = await clientToken(srv, b.client_id, b.client_secret, 'tessera:admin');
   return {
