@@ -1,6 +1,7 @@
-// Admin commands (client, user, participant, keys, migrate), all acting on the configured
+// Admin commands (client, user, participant, keys, audit, migrate), all acting on the configured
 // database. Each lives in commands/*; output.ts has what they share.
 import type { Command, CommanderError } from 'commander';
+import { auditCommand } from './commands/audit.js';
 import { clientCommand } from './commands/client.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -21,6 +22,7 @@ export function registerAdminCommands(program: Command): void {
   userCommand(program);
   participantCommand(program);
   keysCommand(program);
+  auditCommand(program);
   migrateCommand(program);
   // Covers commands registered before this call (serve) as well.
   usageErrorsExit2(program);
