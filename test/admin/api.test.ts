@@ -77,6 +77,9 @@ for (const backend of BACKENDS) {
       assert.equal((await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('todisable', made.json.client_secret) })).status, 401);
       assert.equal((await api.call('POST', '/admin/clients/todisable/enable')).json.disabled, false);
       assert.equal((await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('todisable', made.json.client_secret) })).status, 200);
+      const unlocked = await api.call('POST', '/admin/clients/todisable/unlock');
+      assert.equal(unlocked.status, 200, unlocked.text);
+      assert.equal(unlocked.json.locked_until, null);
       const del = await api.call('DELETE', '/admin/clients/todisable');
       assert.equal(del.status, 204);
       assert.equal(del.text, '');
@@ -223,7 +226,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(seqs, [...seqs].sort((a, b) => b - a), 'newest first');
       assert.equal(new Set(seqs).size, seqs.length, 'no entry twice across pages');
       const actions = new Set(entries.map((e) => e.action));
-      for (const a of ['client.bootstrap', 'client.create', 'client.update', 'client.rotate_secret', 'client.disable', 'client.enable', 'client.delete',
+      for (const a of ['client.bootstrap', 'client.create', 'client.update', 'client.rotate_secret', 'client.disable', 'client.enable', 'client.unlock', 'client.delete',
         'user.create', 'user.update', 'user.set_password', 'user.disable', 'user.enable', 'user.unlock', 'user.delete',
         'user.revoke_session', 'user.revoke_sessions', 'participant.create', 'participant.update', 'participant.delete', 'key.rotate', 'key.retire']) {
         assert.ok(actions.has(a), `audit has ${a}`);

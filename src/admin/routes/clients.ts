@@ -9,6 +9,7 @@ import { generateClientSecret, hashClientSecret } from '../../core/secrets.js';
 import { saveClient } from '../../core/sessions.js';
 import type { Client } from '../../core/types.js';
 import { clientFromConfig } from '../../entities.js';
+import { resetLockKeys } from '../../limits/policy.js';
 import type { Tessera } from '../../runtime.js';
 import { recordChange } from '../audit.js';
 import { paginate, matches } from '../pagination.js';
@@ -113,6 +114,18 @@ export function clientRoutes(app: FastifyInstance, t: Tessera): void {
       return clientView(next);
     });
   }
+
+  app.post<ById>('/admin/clients/:client_id/unlock', {
+    config: cfg('unlockClient', 'Lift a lockout after failed authentications'), schema: { params, response: { 200: ref('Client') } },
+  }, async (req) => {
+    const before = await fresh(req.params.client_id);
+    await t.store.clients.setLock(before.client_id, null);
+    // This instance's counters (or Redis, shared by all); others drop a lock whose row says unlocked.
+    await resetLockKeys(t.limits, 'client', before.client_id);
+    const after = { ...before, locked_until: null };
+    await recordChange(t, req, { action: 'client.unlock', resource: 'client', id: before.client_id, before: clientView(before), after: clientView(after) });
+    return clientView(after);
+  });
 
   app.delete<ById>('/admin/clients/:client_id', {
     config: cfg('deleteClient', 'Delete a client and every token issued to it'), schema: { params, response: { 204: noContent } },

@@ -1,0 +1,74 @@
+// The admin listener beside the public one: where /metrics is served (metrics_listener),
+// the listener switched off, the config rules, request ids and the per-address rate limit.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateConfig } from '../../src/config/validate.js';
+import { startTestServer } from '../helpers/server.js';
+import { admin, assertProblem, call } from './helpers.js';
+
+describe('admin listener', () => {
+  it('serves /metrics by default; the public port does not', async () => {
+    const srv = await startTestServer('sqlite');
+    try {
+      assert.notEqual(srv.adminUrl, srv.url);
+      const m = await fetch(`${srv.adminUrl}/metrics`);
+      assert.equal(m.status, 200);
+      assert.match(await m.text(), /^# HELP tessera_/m);
+      assert.equal((await fetch(`${srv.url}/metrics`)).status, 404);
+      const r = await call(srv.adminUrl!, 'GET', '/admin/keys', { headers: { 'x-request-id': 'ops-42' } });
+      assert.equal(r.headers.get('x-request-id'), 'ops-42');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('metrics_listener: public keeps /metrics on the token port', async () => {
+    const srv = await startTestServer('sqlite', { metrics_listener: 'public' });
+    try {
+      assert.equal((await fetch(`${srv.url}/metrics`)).status, 200);
+      assertProblem(await call(srv.adminUrl!, 'GET', '/metrics'), 404, 'not-found');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('admin: false starts no admin listener and serves /metrics publicly', async () => {
+    const srv = await startTestServer('sqlite', { admin: false });
+    try {
+      assert.equal(srv.adminUrl, null);
+      assert.equal(srv.adminApp, null);
+      assert.equal(srv.tessera.bootstrap, null);
+      assert.equal((await fetch(`${srv.url}/metrics`)).status, 200);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('config: defaults, and the rules between the keys', () => {
+    const c = validateConfig({});
+    assert.deepEqual([c.admin, c.admin_host, c.admin_port, c.admin_bootstrap, c.metrics_listener], [true, '127.0.0.1', 8081, true, 'admin']);
+    assert.equal(validateConfig({ admin: false }).metrics_listener, 'public');
+    assert.throws(() => validateConfig({ port: 9000, admin_port: 9000 }), /config: admin_port: must differ from port \(9000\)/);
+    assert.throws(() => validateConfig({ admin: false, metrics_listener: 'admin' }), /config: metrics_listener: is admin but admin is false/);
+    assert.throws(() => validateConfig({ metrics_listener: 'both' }), /config: metrics_listener: must be one of admin, public/);
+    assert.throws(() => validateConfig({ admin_port: 70000 }), /config: admin_port: must be a whole number from 0 to 65535/);
+  });
+
+  it('admin requests are rate limited per address: 429 problem with Retry-After', async () => {
+    const srv = await startTestServer('sqlite', { rate_limit: { ip: { rate: 1, burst: 4 }, client: false } });
+    try {
+      const api = await admin(srv); // the token request takes one
+      const statuses: number[] = [];
+      let last;
+      for (let i = 0; i < 8; i++) { last = await api.call('GET', '/admin/keys'); statuses.push(last.status); }
+      assert.ok(statuses.includes(200) && statuses.at(-1) === 429, statuses.join(','));
+      assertProblem(last!, 429, 'rate-limited');
+      assert.match(last!.headers.get('retry-after') ?? '', /^\d+$/);
+      // /metrics and the OpenAPI document are not behind it (a scraper must not be starved).
+      assert.equal((await fetch(`${srv.adminUrl}/metrics`)).status, 200);
+      assert.equal((await fetch(`${srv.adminUrl}/admin/openapi.json`)).status, 200);
+    } finally {
+      await srv.close();
+    }
+  });
+});
