@@ -5,9 +5,9 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT, generateKeyPair } from 'jose';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { basic as basicAuth, postForm, startTestServer, type TestServer } from '../helpers/server.js';
 import { BACKENDS } from '../helpers/stores.js';
-import { SECRETS, standardConfig } from '../http/fixtures.js';
+import { PASSWORDS, SECRETS, standardConfig } from '../http/fixtures.js';
 import { admin, assertProblem, call, clientToken } from './helpers.js';
 
 const OPS = 'ops-secret-0123456789abcdefghijklmnopqrstuvw';
@@ -19,6 +19,8 @@ const config = {
     { client_id: 'ops', client_secret: OPS, grant_types: ['client_credentials'], scope: 'read tessera:admin', access_token_ttl: 3 },
     { client_id: 'ops2', client_secret: OPS, grant_types: ['client_credentials'], scope: 'read tessera:admin' },
     { client_id: 'root', client_secret: OPS, grant_types: ['client_credentials'], scope: 'tessera:admin' },
+    // A console-like client: a user's token carries the scope (the user is the actor).
+    { client_id: 'console', client_secret: OPS, grant_types: ['password'], scope: 'tessera:admin' },
   ],
 };
 
@@ -95,6 +97,20 @@ for (const backend of BACKENDS) {
       assertProblem(await call(adminUrl(), 'GET', '/admin/keys', { token }), 401, 'unauthorized');
     });
 
+    it('a user\'s admin token: the audit names the user; disabling the user ends its access', async () => {
+      const r = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', username: 'bob', password: PASSWORDS.bob, scope: 'tessera:admin' }, { authorization: basicAuth('console', OPS) });
+      assert.equal(r.status, 200, r.text);
+      const token = r.json.access_token as string;
+      const made = await call(adminUrl(), 'POST', '/admin/participants', { token, body: { participant_code: 'by-bob' } });
+      assert.equal(made.status, 201, made.text);
+      const bob = (await api.call('GET', '/admin/users?q=bob')).json.items[0];
+      const entry = (await api.call('GET', '/admin/audit?limit=1')).json.items[0];
+      assert.deepEqual([entry.action, entry.actor_client_id, entry.actor_user_id], ['participant.create', 'console', bob.id]);
+      await api.call('POST', `/admin/users/${bob.id}/disable`);
+      assertProblem(await call(adminUrl(), 'GET', '/admin/keys', { token }), 401, 'unauthorized');
+      await api.call('POST', `/admin/users/${bob.id}/enable`);
+    });
+
     it('huge, invalid, mistyped and unknown-field bodies: 4xx problems, never 500', async () => {
       const big = await call(adminUrl(), 'POST', '/admin/clients', { token: api.token, raw: JSON.stringify({ client_id: 'big', client_name: 'x'.repeat(70 * 1024) }) });
       assertProblem(big, 413, 'payload-too-large');
@@ -110,6 +126,9 @@ for (const backend of BACKENDS) {
       assertProblem(semantic, 400, 'validation');
       assert.deepEqual(semantic.json.errors, [{ pointer: '/redirect_uris', detail: 'is required for the authorization_code grant (RFC 6749 §3.1.2.2)' }]);
       assertProblem(await api.call('PATCH', '/admin/clients/svc', {}), 400, 'validation');
+      // A POST without a body where one is optional is fine; a JSON null is not an object.
+      assert.equal((await call(adminUrl(), 'POST', '/admin/keys/rotate', { token: api.token })).status, 201);
+      assertProblem(await call(adminUrl(), 'POST', '/admin/keys/rotate', { token: api.token, raw: 'null' }), 400, 'validation');
       assertProblem(await api.call('PUT', '/admin/users/x/password', { password: '' }), 400, 'validation');
       assertProblem(await api.call('POST', '/admin/users', { username: 'u', password: 'p', password_hash: '$argon2id$forged' }), 400, 'validation');
     });

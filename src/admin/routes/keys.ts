@@ -42,13 +42,15 @@ export function keyRoutes(app: FastifyInstance, t: Tessera): void {
   });
 
   app.post<{ Body: { alg?: SigningAlg } }>('/admin/keys/rotate', {
+    // The body is optional: `curl -X POST …/rotate` rotates the configured signing_alg.
+    preValidation: async (req) => { if (req.body === undefined) req.body = {}; },
     config: cfg('rotateKey', 'Add a signing key: published now, signs from key_publish_ahead seconds on (at once for an alg without a key)'),
     schema: {
       body: { type: 'object', additionalProperties: false, properties: { alg: { type: 'string', enum: [...SIGNING_ALGS], description: 'default: the configured signing_alg' } } },
       response: { 201: ref('Key') },
     },
   }, async (req, reply) => {
-    const alg = req.body?.alg ?? t.config.signing_alg;
+    const alg = req.body.alg ?? t.config.signing_alg;
     const previous = t.keys.currentSync(alg);
     const k = await t.keys.rotate(alg);
     await recordChange(t, req, { action: 'key.rotate', resource: 'key', id: k.kid, before: previous ? view(previous) : undefined, after: view(k) });
