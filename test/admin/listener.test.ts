@@ -1,6 +1,8 @@
 // The admin listener beside the public one: where /metrics is served (metrics_listener),
 // the listener switched off, the config rules, request ids and the per-address rate limit.
+import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import pino from 'pino';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/config/validate.js';
 import { startTestServer } from '../helpers/server.js';
@@ -67,6 +69,27 @@ describe('admin listener', () => {
       // /metrics and the OpenAPI document are not behind it (a scraper must not be starved).
       assert.equal((await fetch(`${srv.adminUrl}/metrics`)).status, 200);
       assert.equal((await fetch(`${srv.adminUrl}/admin/openapi.json`)).status, 200);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('each change logs one "event":"audit" line, without the secret it showed', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+    const srv = await startTestServer('sqlite', {}, { log: pino({ level: 'info' }, sink) });
+    try {
+      const api = await admin(srv);
+      const made = await api.call('POST', '/admin/clients', { client_id: 'logged', scope: 'read' });
+      const rotated = await api.call('POST', '/admin/clients/logged/secret');
+      await new Promise((r) => setTimeout(r, 50));
+      const audits = lines.map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.event === 'audit');
+      assert.deepEqual(audits.map((a) => a.action), ['client.bootstrap', 'client.create', 'client.rotate_secret']);
+      assert.equal(audits[1]!.actor_client_id, 'tessera-admin');
+      assert.equal(audits[1]!.after.client_id, 'logged');
+      const all = lines.join('');
+      for (const secret of [made.json.client_secret, rotated.json.client_secret, srv.tessera.bootstrap!.client_secret]) assert.ok(!all.includes(secret));
+      assert.doesNotMatch(all, /secret_hash/);
     } finally {
       await srv.close();
     }
