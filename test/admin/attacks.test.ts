@@ -55,7 +55,15 @@ for (const backend of BACKENDS) {
       const r = await call(adminUrl(), 'GET', '/admin/clients');
       assertProblem(r, 401, 'unauthorized', '/admin/clients');
       assert.equal(r.headers.get('www-authenticate'), 'Bearer realm="tessera-admin"');
-      assert.equal(r.json.title, 'Unauthorized');
+      assert.deepEqual(r.json, {
+        type: 'urn:tessera:problem:unauthorized', title: 'Unauthorized', status: 401,
+        detail: 'send an access token with the tessera:admin scope: Authorization: Bearer <token>', instance: '/admin/clients',
+      });
+      assert.equal(r.headers.get('cache-control'), 'no-store');
+      const missing = await api.call('GET', '/admin/users/no-such-id');
+      assert.deepEqual(missing.json, {
+        type: 'urn:tessera:problem:not-found', title: 'Not found', status: 404, detail: 'no user "no-such-id"', instance: '/admin/users/no-such-id',
+      });
     });
 
     it('garbage, forged, refresh and wrong-scheme credentials: 401 invalid_token', async () => {
