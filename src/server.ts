@@ -45,6 +45,8 @@ export async function startServer(
       if (adminApp) adminUrl = await listen(adminApp, config.admin_host, config.admin_port);
     } catch (e) {
       await Promise.all([app.close(), adminApp?.close()]);
+      // Its secret would never be printed: the next start that listens makes a new one.
+      if (tessera.bootstrap) await tessera.store.clients.delete(tessera.bootstrap.client_id);
       throw e;
     }
     let stopping: Promise<void> | undefined;

@@ -5,7 +5,9 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/config/validate.js';
+import { createServer } from 'node:net';
 import { startTestServer } from '../helpers/server.js';
+import { makeDatabase } from '../helpers/stores.js';
 import { admin, assertProblem, call } from './helpers.js';
 
 describe('admin listener', () => {
@@ -92,6 +94,26 @@ describe('admin listener', () => {
       assert.doesNotMatch(all, /secret_hash/);
     } finally {
       await srv.close();
+    }
+  });
+
+  it('a start that cannot listen keeps no bootstrap client: the next start makes and prints one', async () => {
+    const db = await makeDatabase('sqlite');
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      await assert.rejects(startTestServer('sqlite', { admin_port: port }, { db }), /EADDRINUSE/);
+      const srv = await startTestServer('sqlite', {}, { db });
+      try {
+        assert.equal(srv.tessera.bootstrap?.client_id, 'tessera-admin');
+        assert.equal((await admin(srv)).token.length > 0, true);
+      } finally {
+        await srv.close();
+      }
+    } finally {
+      busy.close();
+      await db.cleanup();
     }
   });
 });
