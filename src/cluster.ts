@@ -25,7 +25,7 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
   await prepared.close();
   if (prepared.bootstrap) {
     const { bootstrapBanner } = await import('./admin/bootstrap.js');
-    const at = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const at = (host: string, port: number) => `${config.tls_cert ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     process.stdout.write(bootstrapBanner(prepared.bootstrap, `${config.issuer}/oauth2/token`, at(config.admin_host, config.admin_port)));
   }
 
