@@ -119,7 +119,7 @@ for (const backend of BACKENDS) {
     });
 
     it('users: create, read, patch, password, disable (its token introspects inactive), unlock, delete', async () => {
-      const c = await api.call('POST', '/admin/users', { username: 'carol', password: 'carol-pw-1', email: 'carol@example.test', roles: ['nurse'] });
+      const c = await api.call('POST', '/admin/users', { username: 'carol', password: 'carol-password-one', email: 'carol@example.test', roles: ['nurse'] });
       assert.equal(c.status, 201, c.text);
       assert.doesNotMatch(c.text, SECRET_FIELD);
       const id = c.json.id as string;
@@ -134,15 +134,15 @@ for (const backend of BACKENDS) {
       assert.equal(np.json.errors[0].pointer, '/participant_code');
       // The password grant works with the password set here.
       const grant = (pw: string) => postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', username: 'carol', password: pw, scope: 'read' }, { authorization: basic('app', SECRETS.app) });
-      const t1 = await grant('carol-pw-1');
+      const t1 = await grant('carol-password-one');
       assert.equal(t1.status, 200, t1.text);
       const sessions = await api.call('GET', `/admin/users/${id}/sessions`);
       assert.equal(sessions.json.items.length, 1);
       assert.equal(sessions.json.items[0].client_id, 'app');
-      assert.equal((await api.call('PUT', `/admin/users/${id}/password`, { password: 'carol-pw-2' })).status, 204);
-      assert.equal((await grant('carol-pw-1')).status, 400);
+      assert.equal((await api.call('PUT', `/admin/users/${id}/password`, { password: 'carol-password-two' })).status, 204);
+      assert.equal((await grant('carol-password-one')).status, 400);
       assert.equal((await introspect(t1.json.access_token)).active, false, 'a new password ends the sessions');
-      const t2 = await grant('carol-pw-2');
+      const t2 = await grant('carol-password-two');
       assert.equal(t2.status, 200);
       assert.equal((await introspect(t2.json.access_token)).active, true);
       const d = await api.call('POST', `/admin/users/${id}/disable`);
@@ -239,7 +239,7 @@ for (const backend of BACKENDS) {
       assert.ok(Math.abs(upd.at - Date.now() / 1000) < 120);
       const text = JSON.stringify(entries);
       assert.doesNotMatch(text, SECRET_FIELD);
-      assert.doesNotMatch(text, /carol-pw/);
+      assert.doesNotMatch(text, /carol-password/);
       assertProblem(await api.call('GET', '/admin/audit?cursor=abc'), 400, 'validation');
     });
   });

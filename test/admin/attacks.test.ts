@@ -144,6 +144,10 @@ for (const backend of BACKENDS) {
       assert.equal((await call(adminUrl(), 'POST', '/admin/keys/rotate', { token: api.token })).status, 201);
       assertProblem(await call(adminUrl(), 'POST', '/admin/keys/rotate', { token: api.token, raw: 'null' }), 400, 'validation');
       assertProblem(await api.call('PUT', '/admin/users/x/password', { password: '' }), 400, 'validation');
+      // The password policy (core/credential-policy.ts), as in the CLI.
+      const weak = await api.call('POST', '/admin/users', { username: 'weak-pw', password: 'short' });
+      assertProblem(weak, 400, 'validation');
+      assert.deepEqual(weak.json.errors, [{ pointer: '/password', detail: 'the password is 5 characters; the password policy asks for at least 15 (credential_policy.password_min_length)' }]);
       assertProblem(await api.call('POST', '/admin/users', { username: 'u', password: 'p', password_hash: '$argon2id$forged' }), 400, 'validation');
     });
 

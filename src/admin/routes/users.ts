@@ -3,6 +3,7 @@
 // ends the user's sessions whichever way it is done. Users are addressed by their id.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validateUser } from '../../config/validate.js';
+import { passwordProblem } from '../../core/credential-policy.js';
 import { hashPassword } from '../../core/password.js';
 import { deleteUser, saveUser } from '../../core/sessions.js';
 import type { User } from '../../core/types.js';
@@ -35,6 +36,12 @@ export function userRoutes(app: FastifyInstance, t: Tessera): void {
     if (code !== undefined && !(await t.store.participants.get(code))) throw badField('/participant_code', `no participant ${JSON.stringify(code)}`);
   };
 
+  /** The same password policy as the CLI (core/credential-policy.ts). */
+  const checkPassword = (password: string, username: string) => {
+    const problem = passwordProblem(password, t.config.credential_policy, username);
+    if (problem) throw badField('/password', `the password ${problem}`);
+  };
+
   app.post<{ Body: Record<string, unknown> }>('/admin/users', {
     config: cfg('createUser', 'Create a user with the given password'),
     schema: { body: ref('UserCreate'), response: { 201: ref('User') } },
@@ -42,6 +49,7 @@ export function userRoutes(app: FastifyInstance, t: Tessera): void {
     const input = validateUser(req.body, '');
     await participantExists(input.participant_code);
     if (await t.store.users.getByUsername(input.username)) throw conflict(`a user with username ${JSON.stringify(input.username)} exists`);
+    checkPassword(input.password, input.username);
     const user = await t.store.users.upsert(await userFromConfig(input, null));
     await recordChange(t, req, { action: 'user.create', resource: 'user', id: user.id, after: userView(user) });
     reply.code(201).header('location', `/admin/users/${user.id}`);
@@ -88,6 +96,7 @@ export function userRoutes(app: FastifyInstance, t: Tessera): void {
     },
   }, async (req, reply) => {
     const before = operatorOwned(await find(req.params.id));
+    checkPassword(req.body.password, before.username);
     const at = now();
     const { user } = await saveUser(t.store, { ...before, password_hash: await hashPassword(req.body.password), updated_at: at }, before, at);
     await t.store.sessions.endForUser(user.id, at);
