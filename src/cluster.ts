@@ -21,7 +21,13 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
   // Migrations, the config's entities and the first signing keys, once, before any worker
   // starts: workers then open the database without racing each other.
   const { openTessera } = await import('./runtime.js');
-  await (await openTessera(config, log)).close();
+  const prepared = await openTessera(config, log);
+  await prepared.close();
+  if (prepared.bootstrap) {
+    const { bootstrapBanner } = await import('./admin/bootstrap.js');
+    const at = (host: string, port: number) => `${config.tls_cert ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    process.stdout.write(bootstrapBanner(prepared.bootstrap, `${config.issuer}/oauth2/token`, at(config.admin_host, config.admin_port)));
+  }
 
   const aggregator = new AggregatorRegistry();
   let stopping = false;

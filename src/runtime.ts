@@ -20,6 +20,7 @@ import { TokenService } from './core/token-service.js';
 import { devEntities } from './dev/index.js';
 import { builtInEntities } from './dialects/index.js';
 import { applyEntities } from './entities.js';
+import { bootstrapAdmin, type BootstrapCredentials } from './admin/bootstrap.js';
 import { openLimitStore, type LimitStore } from './limits/index.js';
 import { Lockout } from './limits/policy.js';
 import { RateLimits } from './limits/rate.js';
@@ -48,6 +49,8 @@ export interface Tessera {
   formSeal: FormSeal;
   /** Managed entities (built-in, dev) not written because an operator's holds the name. */
   kept: ReadonlySet<string>;
+  /** The first admin client's credentials, made by this start (admin/bootstrap.ts), to print once. */
+  bootstrap: BootstrapCredentials | null;
   close(): Promise<void>;
 }
 
@@ -106,9 +109,11 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     const applied = await store.migrate();
     if (applied.length > 0) log.info({ versions: applied }, 'applied database migrations');
     let kept: ReadonlySet<string> = new Set();
+    let bootstrap: BootstrapCredentials | null = null;
     if (opts.applyEntities !== false) {
       const managed = [...builtInEntities(config), ...(opts.dev ? [devEntities(config, secret)] : [])];
       ({ kept } = await applyEntities(store, { config, managed }, log));
+      bootstrap = await bootstrapAdmin(store, config, log);
     }
     let maxTtl = await maxAccessTtl(store, config);
     const keys = new KeyManager(store.keys, secret, () => maxTtl, { publishAhead: config.key_publish_ahead });
@@ -146,7 +151,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     // Expired tokens and ended grace periods, in small batches (ops/purge.ts).
     const purge = startPurging(store, log, undefined, registrationIdleTtl(config));
     return {
-      config, store, keys, tokens, inspector, metrics, limits, lockout, rateLimits, log, kept, formSeal: new FormSeal(secret),
+      config, store, keys, tokens, inspector, metrics, limits, lockout, rateLimits, log, kept, formSeal: new FormSeal(secret), bootstrap,
       close: async () => { clearInterval(timer); await purge.stop(); unwatch(); await limits.close(); await store.close(); },
     };
   } catch (e) {

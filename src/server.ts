@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import { buildAdminApp } from './admin/app.js';
 import { buildApp } from './http/app.js';
 import { openTessera, type OpenOptions, type Tessera } from './runtime.js';
 
@@ -12,6 +13,9 @@ export interface Running {
   app: FastifyInstance;
   tessera: Tessera;
   url: string;
+  /** The admin listener (admin/app.ts); null with `admin: false`. */
+  adminApp: FastifyInstance | null;
+  adminUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -27,24 +31,40 @@ export async function startServer(
       ? { cert: readFileSync(config.tls_cert), key: readFileSync(config.tls_key) }
       : undefined);
     const app = await buildApp(tessera, https ? { https } : {});
-    await app.listen({ host: config.host, port: config.port });
-    const addr = app.server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : config.port;
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    const url = `${https ? 'https' : 'http'}://${host}:${port}`;
+    const adminApp = config.admin ? await buildAdminApp(tessera, https ? { https } : {}) : null;
+    const listen = async (a: FastifyInstance, hostName: string, port: number) => {
+      await a.listen({ host: hostName, port });
+      const addr = a.server.address();
+      const host = hostName.includes(':') ? `[${hostName}]` : hostName;
+      return `${https ? 'https' : 'http'}://${host}:${typeof addr === 'object' && addr ? addr.port : port}`;
+    };
+    let url: string;
+    let adminUrl: string | null = null;
+    try {
+      url = await listen(app, config.host, config.port);
+      if (adminApp) adminUrl = await listen(adminApp, config.admin_host, config.admin_port);
+    } catch (e) {
+      await Promise.all([app.close(), adminApp?.close()]);
+      // Its secret would never be printed: the next start that listens makes a new one.
+      if (tessera.bootstrap) await tessera.store.clients.delete(tessera.bootstrap.client_id);
+      throw e;
+    }
     let stopping: Promise<void> | undefined;
-    const stop = () => (stopping ??= (async () => {
+    const close = async (a: FastifyInstance) => {
       // Stop accepting; wait for in-flight requests. A keep-alive connection that was busy
       // when closing began becomes idle once its response is out: sweep those as they free up.
-      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      const sweep = setInterval(() => a.server.closeIdleConnections(), 50);
       try {
-        await app.close();
+        await a.close();
       } finally {
         clearInterval(sweep);
       }
+    };
+    const stop = () => (stopping ??= (async () => {
+      await Promise.all([close(app), adminApp ? close(adminApp) : undefined]);
       await tessera.close();
     })());
-    return { app, tessera, url, stop };
+    return { app, tessera, url, adminApp, adminUrl, stop };
   } catch (e) {
     await tessera.close();
     throw e;

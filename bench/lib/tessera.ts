@@ -40,6 +40,9 @@ export function writeTesseraConfig(dir: string, port: number, database: string, 
     data_dir: dir,
     secret_key: randomBytes(32).toString('hex'),
     log_level: 'warn',
+    // No admin listener: instances started side by side would contend for its port 8081,
+    // and the public app stays the one measured (with /metrics on it, as before).
+    admin: false,
     signing_alg: 'ES256',
     clients: Object.entries(CLIENTS).map(([client_id, extra]) => ({
       client_id, client_secret: SECRET, grant_types: ['client_credentials'], scope: [SCOPE], ...extra,

@@ -1,6 +1,7 @@
-// Admin commands (client, user, participant, registration, keys, migrate), all acting on the configured
+// Admin commands (client, user, participant, registration, keys, audit, migrate), all acting on the configured
 // database. Each lives in commands/*; output.ts has what they share.
 import type { Command, CommanderError } from 'commander';
+import { auditCommand } from './commands/audit.js';
 import { clientCommand } from './commands/client.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -23,6 +24,7 @@ export function registerAdminCommands(program: Command): void {
   participantCommand(program);
   registrationCommand(program);
   keysCommand(program);
+  auditCommand(program);
   migrateCommand(program);
   // Covers commands registered before this call (serve) as well.
   usageErrorsExit2(program);

@@ -46,7 +46,11 @@ export function serveCommand(program: Command): void {
         ...(https ? { https } : {}), ...(isWorker() ? { applyEntities: false } : {}), dev: opts.dev === true,
       });
       stopOnSignals(running, log);
-      if (!isWorker()) log.info({ url: running.url, store: running.tessera.store.kind, ms: Date.now() - started }, 'tessera ready');
+      if (!isWorker()) log.info({ url: running.url, admin_url: running.adminUrl, store: running.tessera.store.kind, ms: Date.now() - started }, 'tessera ready');
+      if (running.tessera.bootstrap && running.adminUrl) {
+        const { bootstrapBanner } = await import('../admin/bootstrap.js');
+        process.stdout.write(bootstrapBanner(running.tessera.bootstrap, `${running.url}/oauth2/token`, running.adminUrl));
+      }
       if (opts.dev) {
         log.warn('DEV MODE: non-production identity provider; do not expose it');
         process.stdout.write(`${devBanner(running.tessera.config, running.url, resolveSecretKey(config, log), running.tessera.kept)}\n`);

@@ -1,7 +1,7 @@
 // The `registration` key: RFC 7591 dynamic client registration and RFC 7592 management.
 // Off by default. On, it needs an initial access token (made with `tessera registration token
 // create`) unless opened to anyone explicitly with `initial_access_token: open`.
-import { isValidScopeToken } from '../core/scope.js';
+import { ADMIN_SCOPE, isValidScopeToken } from '../core/scope.js';
 import { ConfigError } from './error.js';
 import { int, unknownKeys } from './validate.js';
 
@@ -48,6 +48,8 @@ export function validateRegistration(raw: unknown): RegistrationConfig | false {
     if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || !isValidScopeToken(s))) {
       throw new ConfigError('registration.allowed_scopes', 'must be a list of scope tokens (RFC 6749 §3.3)');
     }
+    // Anyone holding an initial access token (or anyone, when open) could otherwise make an admin client.
+    if ((list as string[]).includes(ADMIN_SCOPE)) throw new ConfigError('registration.allowed_scopes', `must not include ${ADMIN_SCOPE}: admin clients are made by the operator (CLI, admin API)`);
     out.allowed_scopes = (list as string[]).join(' ');
   }
   return out;

@@ -123,6 +123,15 @@ export interface Config {
   id_token_ttl: number;
   /** Seconds a browser sign-in session lasts; after it the user signs in again. */
   session_ttl: number;
+  /** The admin REST API's own listener (src/admin); false: no admin listener. */
+  admin: boolean;
+  admin_host: string;
+  /** 0: a free port (tests). */
+  admin_port: number;
+  /** On first start, create the `tessera-admin` client and print its secret once. */
+  admin_bootstrap: boolean;
+  /** Which listener serves GET /metrics: the admin one (default while it runs) or the public one. */
+  metrics_listener: 'admin' | 'public';
   /** Product name, logo and colours of the hosted pages. */
   branding: BrandingConfig;
   /** RFC 7591/7592 dynamic client registration (config/registration.ts); false: off. */
@@ -165,6 +174,10 @@ export const DEFAULTS = {
   session_ttl: 28_800,
   branding: DEFAULT_BRANDING,
   registration: false,
+  admin: true,
+  admin_host: '127.0.0.1',
+  admin_port: 8081,
+  admin_bootstrap: true,
   clients: [],
   users: [],
   participants: [],
@@ -181,4 +194,5 @@ export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | '
   http_keep_alive_timeout: 'number', max_connections: 'number', max_connections_per_ip: 'number',
   authorization_code_ttl: 'number', id_token_ttl: 'number', session_ttl: 'number', branding: 'mapping',
   registration: 'object',
+  admin: 'boolean', admin_host: 'string', admin_port: 'number', admin_bootstrap: 'boolean', metrics_listener: 'string',
 };

@@ -285,6 +285,19 @@ function unique<T>(items: T[], key: (t: T) => string, path: string): void {
   });
 }
 
+/** The admin API's listener (src/admin) and where /metrics is served. */
+function adminListener(raw: Raw, port: number): Pick<Config, 'admin' | 'admin_host' | 'admin_port' | 'admin_bootstrap' | 'metrics_listener'> {
+  const admin = bool(raw, 'admin', '') ?? DEFAULTS.admin;
+  const admin_port = int(raw, 'admin_port', '', 0, 65535) ?? DEFAULTS.admin_port;
+  if (admin && admin_port !== 0 && admin_port === port) throw new ConfigError('admin_port', `must differ from port (${port})`);
+  const metrics_listener = oneOf(raw, 'metrics_listener', '', ['admin', 'public'] as const) ?? (admin ? 'admin' : 'public');
+  if (!admin && metrics_listener === 'admin') throw new ConfigError('metrics_listener', 'is admin but admin is false: set metrics_listener: public, or turn the admin listener on');
+  return {
+    admin, admin_host: str(raw, 'admin_host', '') ?? DEFAULTS.admin_host, admin_port,
+    admin_bootstrap: bool(raw, 'admin_bootstrap', '') ?? DEFAULTS.admin_bootstrap, metrics_listener,
+  };
+}
+
 export function validateConfig(raw: Raw): Config {
   // Every problem is reported at once: each step that fails records its error and goes on
   // with the default, so later checks still run (config/error.ts Problems).
@@ -341,6 +354,7 @@ export function validateConfig(raw: Raw): Config {
     session_ttl: c(() => int(raw, 'session_ttl', '', 60, 2_592_000), undefined) ?? DEFAULTS.session_ttl,
     branding: c(() => validateBranding(raw.branding), validateBranding(undefined)),
     registration: c(() => validateRegistration(raw.registration), false),
+    ...c(() => adminListener(raw, port), adminListener({}, 0)),
     clients, users, participants,
   };
   if (tls_cert && tls_key) { cfg.tls_cert = tls_cert; cfg.tls_key = tls_key; }

@@ -53,6 +53,10 @@ export function cachedClients(repo: ClientRepo, ttlMs: number, stale?: StaleIfEr
       await repo.upsert(client);
       cache.delete(client.client_id);
     },
+    async create(client) {
+      cache.delete(client.client_id);
+      return repo.create(client);
+    },
     async delete(clientId) {
       cache.delete(clientId);
       return repo.delete(clientId);

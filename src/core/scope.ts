@@ -13,6 +13,28 @@ export function parseScope(s: string | undefined | null): string[] {
  */
 export const CLIENT_ONLY_SCOPES: ReadonlySet<string> = new Set(['introspection']);
 
+/** The admin API's scope (src/admin): never granted by dynamic registration. */
+export const ADMIN_SCOPE = 'tessera:admin';
+
+/**
+ * Scopes a token acting for a user carries only when the user holds the role of the same
+ * name: a client allowed `tessera:admin` (the console) must not make every user an admin.
+ */
+export const ROLE_GATED_SCOPES: ReadonlySet<string> = new Set([ADMIN_SCOPE]);
+
+/**
+ * `scope` without the role-gated scopes `user` does not hold: left out when the client did
+ * not name them (RFC 6749 §3.3 lets the server narrow the scope), invalid_scope when it did.
+ */
+export function heldScope(scope: string, user: { roles: readonly string[] } | null, asked: string | undefined): string {
+  if (!user) return scope;
+  const granted = parseScope(scope);
+  const unheld = granted.filter((s) => ROLE_GATED_SCOPES.has(s) && !user.roles.includes(s));
+  if (unheld.length === 0) return scope;
+  if (parseScope(asked).some((s) => unheld.includes(s))) throw invalidScope(`scope ${unheld[0]} is only granted to users holding the role ${unheld[0]}`);
+  return granted.filter((s) => !unheld.includes(s)).join(' ');
+}
+
 /**
  * The scope to grant: a subset of `allowed` when asked (anything outside it is
  * invalid_scope), all of `allowed` when nothing was asked. For a token acting for a user,

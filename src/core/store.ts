@@ -2,6 +2,7 @@
 // them once per database; test/store/contract.test.ts runs one suite against each.
 import type {
   AccessRecord,
+  AuditEntry,
   AuthorizationCodeRecord,
   BrowserSession,
   Client,
@@ -19,6 +20,8 @@ export interface ClientRepo {
   list(): Promise<Client[]>;
   /** Create or replace by client_id; keeps created_at of an existing row. */
   upsert(client: Client): Promise<void>;
+  /** Create only: false (and nothing written) when the client_id is taken, even by a racing writer. */
+  create(client: Client): Promise<boolean>;
   delete(clientId: string): Promise<boolean>;
   /**
    * Writes `locked_until` (the lockout, an operator's unlock): a time never shortens a later
@@ -88,6 +91,11 @@ export interface KeyRepo {
    * retired at `at` (the successor's activation, possibly in the future).
    */
   retireOthers(alg: string, exceptKid: string, at: EpochSeconds): Promise<void>;
+  /**
+   * Retire one key at `at` (it stops signing then, and stays published until its tokens
+   * expire); a key already retired earlier keeps its time. False: no such key.
+   */
+  retire(kid: string, at: EpochSeconds): Promise<boolean>;
   /** Remove retired keys whose tokens have all expired (retired_at < before). */
   deleteRetiredBefore(before: EpochSeconds): Promise<number>;
 }
@@ -152,6 +160,11 @@ export interface TokenRepo {
    * `offline_access` is not bound to its session (its family's sid is null), so it survives.
    */
   revokeSessionFamilies(sid: string, at: EpochSeconds): Promise<number>;
+  /**
+   * A user's live sessions (admin API): families not revoked that still hold a refresh or
+   * access token unexpired at `now`, newest first.
+   */
+  listUserFamilies(userId: string, now: EpochSeconds): Promise<FamilyRecord[]>;
   /** Revoke every family of a user (password change, deletion); returns how many. */
   revokeUserFamilies(userId: string, at: EpochSeconds): Promise<number>;
   /** Revoke every family and access token of a client (disabling it); returns how many rows. */
@@ -212,6 +225,15 @@ export interface ConsentRepo {
   listForUser(userId: string): Promise<Consent[]>;
 }
 
+export type NewAuditEntry = Omit<AuditEntry, 'seq'>;
+
+/** The admin API's audit log: append-only, read newest first. */
+export interface AuditRepo {
+  append(entry: NewAuditEntry): Promise<void>;
+  /** At most `limit` entries, newest first; `before`: only entries with a smaller seq (the cursor). */
+  list(limit: number, before?: number): Promise<AuditEntry[]>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly clients: ClientRepo;
@@ -223,6 +245,7 @@ export interface Store {
   readonly sessions: BrowserSessionRepo;
   readonly consents: ConsentRepo;
   readonly registrationTokens: RegistrationTokenRepo;
+  readonly audit: AuditRepo;
   /** Apply pending versioned migrations; returns the versions applied now. */
   migrate(): Promise<number[]>;
   /** Throws when the database cannot be reached (GET /readyz). */

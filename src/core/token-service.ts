@@ -11,6 +11,7 @@ import { mintIdToken } from './id-token.js';
 import type { KeyManager } from './keys.js';
 import { profileFor } from './profiles/index.js';
 import { gracePeriod, type SuccessorSeal } from './rotation.js';
+import { heldScope } from './scope.js';
 import { hashToken, randomToken } from './secrets.js';
 import type { Consume, IssueWrite, Store } from './store.js';
 import { authenticateGuarded, counted, lockSubject, noThrottle, tokenSubject, type LockSubject, type Throttle } from './throttle.js';
@@ -110,8 +111,10 @@ export class TokenService {
     const now = Math.floor(Date.now() / 1000);
     const ip = lockSubject.ip(req.ip);
     const guessedToken = grant.presentsCredential ? tokenSubject(client) : [];
-    const outcome = await counted(this.throttle, { invalid_user_credentials: [...user, ip], unknown_token: [...guessedToken, ip] },
+    const decided = await counted(this.throttle, { invalid_user_credentials: [...user, ip], unknown_token: [...guessedToken, ip] },
       () => grant.handle({ client, params: req.params, now }));
+    // Role-gated scopes (the admin scope) only for users who hold the role (core/scope.ts).
+    const outcome: GrantOutcome = { ...decided, scope: heldScope(decided.scope, decided.user, req.params.scope) };
     this.throttle.succeeded([...user, ...guessedToken]);
     if (req.checkUser) await req.checkUser(outcome.user, client);
 

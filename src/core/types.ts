@@ -259,5 +259,26 @@ export interface AccessRecord {
   family_revoked_at: number | null;
 }
 
+/**
+ * One change made through the admin API: who made it (the token's client and user), what
+ * (action, resource, id), when, and the resource before and after as JSON, secrets removed.
+ */
+export interface AuditEntry {
+  /** Increasing; the pagination key of GET /admin/audit. */
+  seq: number;
+  at: EpochSeconds;
+  actor_client_id: string;
+  actor_user_id: string | null;
+  /** e.g. `client.create`, `user.password`, `key.rotate`. */
+  action: string;
+  resource: 'client' | 'user' | 'participant' | 'key' | 'session';
+  resource_id: string;
+  /** JSON text of the public shape, or null (created / deleted). */
+  before: string | null;
+  after: string | null;
+  request_id: string | null;
+  ip: string | null;
+}
+
 /** Seconds since the epoch; every stored time uses it. */
 export type EpochSeconds = number;

@@ -95,7 +95,8 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
   logoutRoutes(app, web);
   accountRoutes(app, web);
   healthRoutes(app, t);
-  metricsRoute(app, t);
+  // `metrics_listener`: on the admin listener by default (admin/app.ts).
+  if (t.config.metrics_listener === 'public') metricsRoute(app, t);
   for (const d of dialects) mountDialect(app, t, d);
   return app;
 }

@@ -230,6 +230,23 @@ CREATE TABLE registration_tokens (
 );
 `;
 
+// The admin API's audit log (src/admin/audit.ts): who changed what, when, before and after, secrets redacted.
+const v9 = (seq: string, int: string) => `
+CREATE TABLE audit_log (
+  seq ${seq},
+  at ${int} NOT NULL,
+  actor_client_id TEXT NOT NULL,
+  actor_user_id TEXT,
+  action TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  before TEXT,
+  after TEXT,
+  request_id TEXT,
+  ip TEXT
+);
+`;
+
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', sqlite: v1('INTEGER'), postgres: v1('BIGINT') },
   { version: 2, name: 'signing key activation time', sqlite: v2('INTEGER'), postgres: v2('BIGINT') },
@@ -239,6 +256,10 @@ export const MIGRATIONS: Migration[] = [
   { version: 6, name: 'lockout time of users and clients', sqlite: v6('INTEGER'), postgres: v6('BIGINT') },
   { version: 7, name: 'authorization codes, browser sessions, consent; OIDC client and user metadata', sqlite: v7('INTEGER'), postgres: v7('BIGINT') },
   { version: 8, name: 'dynamic client registration', sqlite: v8('INTEGER'), postgres: v8('BIGINT') },
+  {
+    version: 9, name: 'admin API audit log',
+    sqlite: v9('INTEGER PRIMARY KEY AUTOINCREMENT', 'INTEGER'), postgres: v9('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', 'BIGINT'),
+  },
 ];
 
 export const MIGRATIONS_TABLE_SQL =

@@ -1,7 +1,7 @@
 // Row <-> domain mapping shared by every SQL adapter. Lists are stored as JSON text.
 import { CLIENT_METADATA, CLIENT_STATE_COLUMNS, METADATA_FIELDS, type FieldSpec, type MetadataField } from '../core/client-metadata.js';
 import type {
-  AccessRecord, AuthorizationCodeRecord, BrowserSession, Client, Consent, FamilyRecord, Participant, RefreshRecord, StoredKey, User,
+  AccessRecord, AuditEntry, AuthorizationCodeRecord, BrowserSession, Client, Consent, FamilyRecord, Participant, RefreshRecord, StoredKey, User,
 } from '../core/types.js';
 import type { RegistrationToken } from '../core/store.js';
 
@@ -268,3 +268,16 @@ export const refreshParams = (r: import('../core/store.js').NewRefresh): unknown
 export const accessParams = (a: import('../core/store.js').NewAccess, revokedAt: number | null = null): unknown[] => [
   a.id, a.format, a.family_id, a.client_id, a.user_id, a.scope, a.claims, a.expires_at, a.created_at, revokedAt,
 ];
+
+export const AUDIT_COLUMNS = [
+  'at', 'actor_client_id', 'actor_user_id', 'action', 'resource', 'resource_id', 'before', 'after', 'request_id', 'ip',
+] as const;
+export const auditParams = (e: import('../core/store.js').NewAuditEntry): unknown[] => AUDIT_COLUMNS.map((k) => e[k]);
+
+export function auditFromRow(r: Row): AuditEntry {
+  return {
+    seq: num(r.seq), at: num(r.at), actor_client_id: String(r.actor_client_id), actor_user_id: strOrNull(r.actor_user_id),
+    action: String(r.action), resource: String(r.resource) as AuditEntry['resource'], resource_id: String(r.resource_id),
+    before: strOrNull(r.before), after: strOrNull(r.after), request_id: strOrNull(r.request_id), ip: strOrNull(r.ip),
+  };
+}

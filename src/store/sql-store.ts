@@ -3,7 +3,7 @@
 // transaction and a migration run on its database.
 import type { IssueWrite, Store } from '../core/store.js';
 import {
-  accessFromRow, accessParams, clientFromRow, clientToRow, codeFromRow, codeParams, consentFromRow, familyFromRow, sessionFromRow, sessionParams, keyFromRow, participantFromRow,
+  accessFromRow, accessParams, auditFromRow, auditParams, clientFromRow, clientToRow, codeFromRow, codeParams, consentFromRow, familyFromRow, sessionFromRow, sessionParams, keyFromRow, participantFromRow,
   participantToRow, refreshFromRow, registrationTokenFromRow, userFromRow, userToRow,
 } from './rows.js';
 import { type Dialect, deleteClientSteps, forgetSuccessorsStep, lockParams, purgeSteps, type Row, type Step, statements } from './sql.js';
@@ -46,6 +46,7 @@ export function sqlStore(d: Driver): Store {
       get: async (id) => map(clientFromRow)(await d.one(S.clients.get, [id])),
       list: async () => (await d.all(S.clients.list, [])).map(clientFromRow),
       upsert: async (c) => { await d.run(S.clients.upsert, clientToRow(c)); },
+      create: async (c) => (await d.run(S.clients.create, clientToRow(c))) > 0,
       delete: async (id) => ((await d.transaction(deleteClientSteps(id)))?.counts.at(-1) ?? 0) > 0,
       setLock: async (id, until) => (await d.run(S.clients.setLock, lockParams(until, id))) > 0,
       touch: async (id, at) => { await d.run(S.clients.touch, [at, id]); },
@@ -80,6 +81,7 @@ export function sqlStore(d: Driver): Store {
         await d.run(S.keys.insert, [k.kid, k.alg, k.public_jwk, k.private_jwk_enc, k.created_at, k.activates_at, k.retired_at]);
       },
       retireOthers: async (alg, exceptKid, at) => { await d.run(S.keys.retireOthers, [at, alg, exceptKid]); },
+      retire: async (kid, at) => (await d.run(S.keys.retire, [at, at, kid])) > 0,
       deleteRetiredBefore: (before) => d.run(S.keys.deleteRetiredBefore, [before]),
     },
     tokens: {
@@ -89,6 +91,7 @@ export function sqlStore(d: Driver): Store {
       findFamily: async (id) => map(familyFromRow)(await d.one(T.findFamily, [id])),
       // One UPDATE: findRefresh/findAccess join the family, so its tokens read as revoked.
       revokeFamily: async (familyId, at) => { await d.run(T.revokeFamily, [at, familyId]); },
+      listUserFamilies: async (userId, now) => (await d.all(T.listUserFamilies, [userId, now, now])).map(familyFromRow),
       revokeUserFamilies: (userId, at) => d.run(T.revokeUserFamilies, [at, userId]),
       revokeSessionFamilies: (sid, at) => d.run(T.revokeSessionFamilies, [at, sid]),
       revokeClientTokens: async (clientId, at) => sum(await d.transaction([
@@ -128,6 +131,11 @@ export function sqlStore(d: Driver): Store {
       },
       revoke: async (u, c) => (await d.run(S.consents.delete, [u, c])) > 0,
       listForUser: async (u) => (await d.all(S.consents.listForUser, [u])).map(consentFromRow),
+    },
+    audit: {
+      append: async (e) => { await d.run(S.audit.append, auditParams(e)); },
+      // No cursor: every entry (seq is never above MAX_SAFE_INTEGER).
+      list: async (limit, before = Number.MAX_SAFE_INTEGER) => (await d.all(S.audit.list, [before, limit])).map(auditFromRow),
     },
     migrate: () => d.migrate(),
     ping: async () => { await d.one('SELECT 1', []); },

@@ -4,7 +4,7 @@
 // is a named field of `Dialect`, not a second copy of the statement.
 import type { Consume, ConsumableKind, IssueWrite } from '../core/store.js';
 import {
-  ACCESS_COLUMNS, accessParams, CLIENT_COLUMNS, CODE_COLUMNS, SESSION_COLUMNS, type ColumnType, FAMILY_COLUMNS, familyParams, PARTICIPANT_COLUMNS,
+  ACCESS_COLUMNS, accessParams, AUDIT_COLUMNS, CLIENT_COLUMNS, CODE_COLUMNS, SESSION_COLUMNS, type ColumnType, FAMILY_COLUMNS, familyParams, PARTICIPANT_COLUMNS,
   REFRESH_COLUMNS, refreshParams, USER_COLUMNS, USER_READ_COLUMNS,
 } from './rows.js';
 
@@ -75,6 +75,11 @@ export const TOKEN_SQL = {
   findAccess:
     'SELECT a.*, f.revoked_at AS family_revoked_at FROM access_tokens a LEFT JOIN token_families f ON f.id = a.family_id WHERE a.id = ?',
   findFamily: 'SELECT * FROM token_families WHERE id = ?',
+  listUserFamilies:
+    'SELECT f.* FROM token_families f WHERE f.user_id = ? AND f.revoked_at IS NULL AND (' +
+    'EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = f.id AND r.used_at IS NULL AND r.expires_at > ?) OR ' +
+    'EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = f.id AND a.revoked_at IS NULL AND a.expires_at > ?)) ' +
+    'ORDER BY f.created_at DESC, f.id',
   insertFamily: INSERT_FAMILY,
   insertRefresh: INSERT_REFRESH,
   insertAccess: INSERT_ACCESS,
@@ -162,6 +167,7 @@ export function statements(d: Dialect) {
       get: 'SELECT * FROM clients WHERE client_id = ?',
       list: `SELECT * FROM clients ORDER BY ${d.byteOrder('client_id')}`,
       upsert: upsert('clients', CLIENT_COLUMNS, 'client_id', ['created_at']),
+      create: `${insert('clients', CLIENT_COLUMNS)} ON CONFLICT (client_id) DO NOTHING`,
       setLock: setLock('clients', 'client_id', ''),
       touch: 'UPDATE clients SET last_used_at = ? WHERE client_id = ?',
       expiredRegistrations: `SELECT client_id FROM clients WHERE managed_by = 'registration' AND (COALESCE(last_used_at, created_at) < ? OR client_secret_expires_at < ?) ORDER BY ${d.byteOrder('client_id')} LIMIT ?`,
@@ -194,6 +200,7 @@ export function statements(d: Dialect) {
       list: `SELECT * FROM signing_keys ORDER BY created_at, ${d.byteOrder('kid')}`,
       insert: insert('signing_keys', ['kid', 'alg', 'public_jwk', 'private_jwk_enc', 'created_at', 'activates_at', 'retired_at']),
       retireOthers: 'UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND kid <> ? AND retired_at IS NULL',
+      retire: 'UPDATE signing_keys SET retired_at = CASE WHEN retired_at IS NOT NULL AND retired_at < ? THEN retired_at ELSE ? END WHERE kid = ?',
       deleteRetiredBefore: 'DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?',
     },
     tokens: TOKEN_SQL,
@@ -218,6 +225,10 @@ export function statements(d: Dialect) {
         'ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at',
       delete: 'DELETE FROM consents WHERE user_id = ? AND client_id = ?',
       listForUser: `SELECT * FROM consents WHERE user_id = ? ORDER BY ${d.byteOrder('client_id')}`,
+    },
+    audit: {
+      append: insert('audit_log', AUDIT_COLUMNS),
+      list: 'SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?',
     },
     migrations: {
       applied: 'SELECT version FROM schema_migrations',

@@ -30,6 +30,7 @@ describe('registration config', () => {
       [{ registration: { client_secret_ttl: -1 } }, /config: registration\.client_secret_ttl: must be a whole number from 0/],
       [{ registration: { idle_ttl: 'long' } }, /config: registration\.idle_ttl: must be a whole number/],
       [{ registration: { allowed_scopes: 'openid "bad' } }, /config: registration\.allowed_scopes: must be a list of scope tokens/],
+      [{ registration: { allowed_scopes: 'openid tessera:admin' } }, /config: registration\.allowed_scopes: must not include tessera:admin/],
     ] as const) assert.throws(() => validateConfig(raw as Record<string, unknown>), message);
   });
 

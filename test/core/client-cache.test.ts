@@ -13,6 +13,7 @@ function countingRepo() {
     get: async (id) => { gets++; if (failure) throw failure; return rows.get(id) ?? null; },
     list: async () => [...rows.values()],
     upsert: async (c) => { rows.set(c.client_id, c); },
+    create: async (c) => { if (rows.has(c.client_id)) return false; rows.set(c.client_id, c); return true; },
     delete: async (id) => rows.delete(id),
     setLock: async (id, until) => { const c = rows.get(id); if (c) rows.set(id, { ...c, locked_until: until }); return c !== undefined; },
     touch: async (id, at) => { const c = rows.get(id); if (c) rows.set(id, { ...c, last_used_at: at }); },

@@ -5,7 +5,8 @@ import { execFile } from 'node:child_process';
 
 export interface Run { code: number; stdout: string; stderr: string }
 
-export const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
+// The admin listener on a free port: parallel tests must not contend for 8081.
+export const baseEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_'))), TESSERA_ADMIN_PORT: '0' };
 
 /** The secret key every CLI run gets; a server the CLI administers must have the same. */
 export const CLI_SECRET_KEY = 'cli-test-secret-key-0123456789abcdef';

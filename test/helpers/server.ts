@@ -30,7 +30,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const db = opts.db ?? (await makeDatabase(backend));
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-data-'));
-  const config = validateConfig({ host: '127.0.0.1', port: 0, secret_key: SECRET_KEY, data_dir: dataDir, database: db.url, ...raw });
+  const config = validateConfig({ host: '127.0.0.1', port: 0, admin_port: 0, secret_key: SECRET_KEY, data_dir: dataDir, database: db.url, ...raw });
   const running = await startServer(config, opts.log ?? pino({ level: process.env.TESSERA_TEST_LOG ?? 'silent' }), { dev: opts.dev === true });
   // The issuer must be the address clients reach (RFC 8414 §3.3), known only after listen.
   if (raw.issuer === undefined) running.tessera.config.issuer = running.url;

@@ -18,7 +18,7 @@ describe('workers (node:cluster)', () => {
     // A fixed free-ish port: workers share the primary's handle, so port 0 would work too,
     // but the test must know the URL before the first worker logs.
     const port = 20000 + Math.floor(Math.random() * 20000);
-    writeFileSync(cfg, JSON.stringify({ port, workers: 2, database: db.url, data_dir: dir, secret_key: SECRET_KEY, log_level: 'info', ...standardConfig }));
+    writeFileSync(cfg, JSON.stringify({ port, admin_port: port + 1, workers: 2, database: db.url, data_dir: dir, secret_key: SECRET_KEY, log_level: 'info', ...standardConfig }));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', cfg], {
       stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' },
     });
@@ -53,7 +53,8 @@ describe('workers (node:cluster)', () => {
       assert.equal(perPid.size, 2, `requests served by two worker processes: ${JSON.stringify([...perPid])}`);
       assert.ok([...perPid.values()].every((n) => n > 0));
       // The primary sums every worker's counter: one worker's share alone would be < N.
-      const metrics = await (await fetch(`${url}/metrics`, { headers: { connection: 'close' } })).text();
+      // On the admin listener (metrics_listener: admin, the default), shared by the workers too.
+      const metrics = await (await fetch(`http://127.0.0.1:${port + 1}/metrics`, { headers: { connection: 'close' } })).text();
       const issued = /tessera_tokens_issued_total\{grant_type="client_credentials",client_id="svc",format="jwt"\} (\d+)/.exec(metrics);
       assert.equal(Number(issued?.[1]), N, metrics);
       child.kill('SIGTERM');

@@ -51,7 +51,7 @@ function assertThrottled(r: Res, what: string): void {
 
 /** The value of tessera_throttled_total{reason} on /metrics. */
 async function throttledMetric(srv: TestServer, reason: string): Promise<number> {
-  const text = await (await fetch(`${srv.url}/metrics`)).text();
+  const text = await (await fetch(`${srv.adminUrl}/metrics`)).text();
   const m = new RegExp(`^tessera_throttled_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(text);
   return m ? Number(m[1]) : 0;
 }
@@ -291,7 +291,7 @@ for (const backend of BACKENDS) {
         const r = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'password', username: 'carol', password: PW }, { authorization: basic('app', SECRET) });
         assert.equal(r.status, 200, r.text);
         assert.equal((await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('guessed', SECRET) })).status, 200);
-        assert.doesNotMatch(await (await fetch(`${srv.url}/metrics`)).text(), /^tessera_throttled_total\{/m);
+        assert.doesNotMatch(await (await fetch(`${srv.adminUrl}/metrics`)).text(), /^tessera_throttled_total\{/m);
       } finally {
         await srv.close();
       }

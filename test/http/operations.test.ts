@@ -35,7 +35,7 @@ for (const backend of BACKENDS) {
       await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('svc', SECRETS.svc) });
       await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('opaque', SECRETS.opaque) });
       await postForm(`${srv.url}/oauth2/token`, { grant_type: 'nope' }, { authorization: basic('svc', SECRETS.svc) });
-      const res = await fetch(`${srv.url}/metrics`);
+      const res = await fetch(`${srv.adminUrl}/metrics`);
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
       const text = await res.text();
@@ -81,7 +81,7 @@ describe('graceful shutdown on SIGTERM', () => {
     const db = await makeDatabase('sqlite');
     const dir = mkdtempSync(join(tmpdir(), 'tessera-sigterm-'));
     const cfg = join(dir, 'tessera.yaml');
-    writeFileSync(cfg, JSON.stringify({ port: 0, database: db.url, data_dir: dir, secret_key: SECRET_KEY, log_level: 'info', ...standardConfig }));
+    writeFileSync(cfg, JSON.stringify({ port: 0, admin_port: 0, database: db.url, data_dir: dir, secret_key: SECRET_KEY, log_level: 'info', ...standardConfig }));
     // The suite runs with TESSERA_LOG_LEVEL=silent; this test reads the 'ready' log line.
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' } });
     try {

@@ -209,7 +209,7 @@ for (const backend of BACKENDS) {
     });
 
     it('metrics count the refusals and show the pool', async () => {
-      const text = await (await fetch(`${srv.url}/metrics`)).text();
+      const text = await (await fetch(`${srv.adminUrl}/metrics`)).text();
       const refused = /^tessera_throttled_total\{reason="password_pool_full"\} (\d+)$/m.exec(text);
       // 8 + 9 + 2 + 4 + 8 refusals in the tests above.
       assert.equal(Number(refused?.[1]), 31, text.split('\n').filter((l) => l.includes('throttled')).join('\n'));

@@ -98,7 +98,7 @@ for (const backend of BACKENDS) {
     });
 
     it('a client gets its burst across addresses; failed authentication does not spend it; other clients are unaffected', async () => {
-      const before429 = await throttledCount(srv.url, 'client_rate');
+      const before429 = await throttledCount(srv.adminUrl!, 'client_rate');
       // An attacker naming the client with wrong secrets, from many addresses: 401, never 429.
       for (let i = 0; i < 4; i++) {
         const r = await postForm(`${srv.url}/oauth2/token`, CC, from(`198.51.100.${i}`, { authorization: basic('opaque', 'guess') }));
@@ -110,7 +110,7 @@ for (const backend of BACKENDS) {
       assert.equal((await postForm(`${srv.url}/oauth2/introspect`, { token: 'x' }, from('203.0.113.2', { authorization: basic('opaque', SECRETS.opaque) }))).status, 200);
       expectThrottled(await postForm(`${srv.url}/oauth2/token`, CC, from('203.0.113.3', { authorization: basic('opaque', SECRETS.opaque) })), 5, t0);
       expectThrottled(await postForm(`${srv.url}/oauth2/revoke`, { token: 'x' }, from('203.0.113.4', { authorization: basic('opaque', SECRETS.opaque) })), 5, t0);
-      assert.equal(await throttledCount(srv.url, 'client_rate'), before429 + 2);
+      assert.equal(await throttledCount(srv.adminUrl!, 'client_rate'), before429 + 2);
       // Another client, from the same addresses, is not touched.
       assert.equal((await postForm(`${srv.url}/oauth2/token`, CC, from('203.0.113.3', { authorization: basic('svc', SECRETS.svc) }))).status, 200);
     });
@@ -158,7 +158,7 @@ for (const backend of BACKENDS) {
     });
 
     it('throttled requests are counted by reason, and the request log carries the client address', async () => {
-      assert.ok(await throttledCount(srv.url, 'ip_rate') >= 12);
+      assert.ok(await throttledCount(srv.adminUrl!, 'ip_rate') >= 12);
       const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
       assert.ok(requests.some((l) => l.ip === '192.0.2.1' && l.status === 429));
       assert.ok(requests.some((l) => l.ip === '2001:db8:2::1' && l.status === 429));
@@ -204,7 +204,7 @@ for (const backend of BACKENDS) {
       for (let i = 0; i < 3; i++) assert.equal((await postForm(`${srv.url}/oauth2/token`, CC, { authorization: svc })).status, 200);
       assert.equal((await postForm(`${srv.url}/oauth2/introspect`, { token: 'x' }, { authorization: svc })).status, 200);
       assert.equal(gates(), 0);
-      assert.equal(await throttledCount(srv.url, 'ip_rate'), 0);
+      assert.equal(await throttledCount(srv.adminUrl!, 'ip_rate'), 0);
     });
   });
 }

@@ -21,7 +21,7 @@ describe('redis_url: Redis down and back', () => {
 
   const token = () => postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('svc', SECRETS.svc) });
   const ready = async () => { const r = await fetch(`${srv.url}/readyz`); return { status: r.status, body: await r.json() }; };
-  const degraded = async () => /^tessera_limits_degraded (\d)/m.exec(await (await fetch(`${srv.url}/metrics`)).text())?.[1];
+  const degraded = async () => /^tessera_limits_degraded (\d)/m.exec(await (await fetch(`${srv.adminUrl}/metrics`)).text())?.[1];
 
   it('reports Redis as where limits are kept', async () => {
     assert.deepEqual(await ready(), { status: 200, body: { status: 'ready', store: 'sqlite', limits: 'redis' } });
