@@ -1,7 +1,7 @@
 // Child processes for the servers under test: each runs in its own process, so the load
 // generator (this process) and the server never share an event loop.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -76,20 +76,19 @@ let cliArgs: string[] | undefined;
 /**
  * The command that runs Tessera's CLI, as production runs it (compiled JavaScript): dist/
  * when it is built and no source file is newer than it; else a private build of src/ into
- * bench/tmp/dist (git-ignored; a stale dist would measure old code); else, when that build
- * fails, the sources through tsx.
+ * .bench-dist/ (git-ignored; a stale dist would measure old code); else, when that build
+ * fails, the sources through tsx. The private build sits beside dist/, at the same depth,
+ * because compiled modules find files tsc does not emit by paths relative to themselves
+ * (`../../package.json`, `../../src/web/templates/`).
  */
 export function tesseraArgs(): string[] {
   if (cliArgs) return cliArgs;
   const dist = join(ROOT, 'dist/cli/main.js');
   if (existsSync(dist) && newestMtime(join(ROOT, 'dist'), '.js') >= newestMtime(join(ROOT, 'src'), '.ts')) return (cliArgs = [dist]);
-  const out = join(ROOT, 'bench/tmp/dist');
+  const out = join(ROOT, '.bench-dist');
   rmSync(out, { recursive: true, force: true });
   const tsc = join(ROOT, 'node_modules/.bin/tsc');
   spawnSync(tsc, ['-p', join(ROOT, 'tsconfig.json'), '--outDir', out, '--incremental', 'false', '--sourceMap', 'false', '--noEmitOnError', 'false'], { cwd: ROOT, stdio: 'ignore' });
-  // Files tsc does not emit (the sign-in page templates) go beside the compiled modules, as
-  // they are beside the sources: dist/ itself finds them through ../../src, bench/tmp/dist cannot.
-  if (existsSync(join(ROOT, 'src/web/templates'))) cpSync(join(ROOT, 'src/web/templates'), join(out, 'web/templates'), { recursive: true });
   if (existsSync(join(out, 'cli/main.js'))) return (cliArgs = [join(out, 'cli/main.js')]);
   return (cliArgs = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')]);
 }
