@@ -117,6 +117,19 @@ export function rejectQueryBodyRepeats(query: unknown, body: Record<string, stri
   }
 }
 
+/**
+ * The query string and path parameters hold no NUL either (checkNul does it for bodies):
+ * PostgreSQL text cannot store one, so a NUL client_id or nonce was a 500 from the store.
+ */
+export function rejectNulParams(...sources: unknown[]): void {
+  for (const src of sources) {
+    if (!src || typeof src !== 'object') continue;
+    for (const [key, value] of Object.entries(src)) {
+      for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') checkNul(key, v);
+    }
+  }
+}
+
 /** The parsed body of a request: our parsers always give a string map (or nothing). */
 export function bodyParams(body: unknown): Record<string, string> {
   return (body && typeof body === 'object' ? body : Object.create(null)) as Record<string, string>;
