@@ -41,5 +41,19 @@ for (const backend of BACKENDS) {
       assert.equal(reg.status, 400, reg.text);
       assert.equal(JSON.parse(reg.text).error, 'invalid_request');
     });
+
+    // RFC 8252 §7.3 lets a loopback redirect's port vary; "any digits" let through ports no
+    // socket can have (0, 65536-99999) and sent the browser to an invalid URL (WHATWG URL
+    // refuses a port above 65535): the request must stop at the error page instead.
+    it('a loopback redirect URI with a port outside 1-65535 is refused on the page, not redirected', async () => {
+      const at = (redirect_uri: string) => `/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'spa', redirect_uri, scope: 'openid', ...PKCE })}`;
+      for (const port of ['0', '65536', '99999', '00000']) {
+        const r = await get(at(`http://127.0.0.1:${port}/callback`));
+        assert.equal(r.status, 400, `port ${port}: ${r.text.slice(0, 200)}`);
+        assert.equal(r.headers.get('location'), null);
+        assert.equal(textOf(r.text, 'error-code'), 'invalid_request');
+      }
+      for (const port of ['1', '65535', '8400', '51004']) assert.equal((await get(at(`http://127.0.0.1:${port}/callback`))).status, 200, `port ${port}`);
+    });
   });
 }
