@@ -3,9 +3,9 @@
 // Each test here was written to fail against the code before its fix.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { textOf } from '../helpers/cookie-jar.js';
+import { Browser, textOf } from '../helpers/cookie-jar.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { authorizeUrl, CHALLENGE, signinEntities } from '../helpers/signin.js';
+import { authorizeUrl, CHALLENGE, decide, signinEntities, submitLogin } from '../helpers/signin.js';
 import { BACKENDS } from '../helpers/stores.js';
 
 const PKCE = { code_challenge: CHALLENGE, code_challenge_method: 'S256' };
@@ -17,6 +17,10 @@ for (const backend of BACKENDS) {
       srv = await startTestServer(backend, { ...signinEntities, registration: { initial_access_token: 'open' } });
     });
     after(async () => { await srv.close(); });
+    const json = async (method: string, path: string, body: unknown, token?: string) => {
+      const res = await fetch(`${srv.url}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      return { status: res.status, json: await res.json() as Record<string, any> };
+    };
     const get = async (path: string, headers: Record<string, string> = {}) => {
       const res = await fetch(`${srv.url}${path}`, { redirect: 'manual', headers });
       return { status: res.status, headers: res.headers, text: await res.text() };
@@ -54,6 +58,37 @@ for (const backend of BACKENDS) {
         assert.equal(textOf(r.text, 'error-code'), 'invalid_request');
       }
       for (const port of ['1', '65535', '8400', '51004']) assert.equal((await get(at(`http://127.0.0.1:${port}/callback`))).status, 200, `port ${port}`);
+    });
+
+    // The request travels sealed for up to 10 minutes between the pages; the registration
+    // can change meanwhile (RFC 7592 PUT, the CLI, the config file). A redirect URI removed
+    // (say, a domain that was lost) must not receive a code from a form opened before.
+    it('a redirect URI removed from the client while the login or consent page was open gets no code', async () => {
+      const uris = ['https://keep.example/cb', 'https://lost.example/cb'];
+      const reg = await json('POST', '/oauth2/register', { client_name: 'Moving', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], redirect_uris: uris, scope: 'openid' });
+      assert.equal(reg.status, 201, JSON.stringify(reg.json));
+      const { client_id, registration_access_token: rat } = reg.json;
+      const b = new Browser(srv.url);
+      const login = await b.get(`/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id, redirect_uri: uris[1]!, scope: 'openid', state: 'st', ...PKCE })}`);
+      assert.equal(login.status, 200, login.text.slice(0, 300));
+      const consent = await submitLogin(b, login, 'alice');
+      assert.match(consent.text, /id="consent-form"/);
+      const update = (redirect_uris: string[]) => json('PUT', `/oauth2/register/${client_id}`, { client_id, client_name: 'Moving', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], redirect_uris, scope: 'openid' }, rat);
+      // Removed while the consent page is open: allowing sends nothing there.
+      assert.equal((await update([uris[0]!])).status, 200);
+      const allowed = await decide(b, consent, 'allow');
+      assert.equal(allowed.location, null, `redirected to ${allowed.location}`);
+      assert.equal(allowed.status, 400, allowed.text.slice(0, 300));
+      assert.equal(textOf(allowed.text, 'error-code'), 'invalid_request');
+      // Removed while the login page is open: signing in sends nothing there either.
+      assert.equal((await update(uris)).status, 200);
+      const again = await b.get(`/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id, redirect_uri: uris[1]!, scope: 'openid', prompt: 'login', ...PKCE })}`);
+      assert.equal(again.status, 200);
+      assert.equal((await update([uris[0]!])).status, 200);
+      const after = await submitLogin(b, again, 'alice');
+      assert.equal(after.location, null, `redirected to ${after.location}`);
+      assert.equal(after.status, 400, after.text.slice(0, 300));
+      assert.equal(textOf(after.text, 'error-code'), 'invalid_request');
     });
   });
 }
