@@ -90,5 +90,20 @@ for (const backend of BACKENDS) {
       assert.equal(after.status, 400, after.text.slice(0, 300));
       assert.equal(textOf(after.text, 'error-code'), 'invalid_request');
     });
+
+    // validate.ts bounds what an open registration may store (50 redirect URIs of 2 KiB),
+    // but grant_types and scope skipped the bound: thousands of copies of one grant type or scope
+    // were stored as they came (up to the 64 KiB body a client).
+    it('registration stores each grant type and scope once, however often the request repeats them', async () => {
+      const r = await json('POST', '/oauth2/register', {
+        redirect_uris: ['https://dup.example/cb'], grant_types: Array(1500).fill('authorization_code'), scope: Array(1500).fill('openid').join(' '),
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.json).slice(0, 300));
+      assert.deepEqual(r.json.grant_types, ['authorization_code']);
+      assert.equal(r.json.scope, 'openid');
+      const stored = await srv.tessera.store.clients.get(r.json.client_id);
+      assert.deepEqual(stored?.grant_types, ['authorization_code']);
+      assert.equal(stored?.scope, 'openid');
+    });
   });
 }
