@@ -105,5 +105,24 @@ for (const backend of BACKENDS) {
       assert.deepEqual(stored?.grant_types, ['authorization_code']);
       assert.equal(stored?.scope, 'openid');
     });
+
+    // The config file, the CLI and registration all refuse a javascript: or data: URL, but
+    // the consent page trusted whatever the store held (a row written by another tool, an
+    // older version, the admin API): an href of javascript: runs on our origin when clicked.
+    it('the consent page links and shows only https (or loopback http) client URLs, whatever the store holds', async () => {
+      const web = await srv.tessera.store.clients.get('web');
+      assert.ok(web);
+      await srv.tessera.store.clients.upsert({
+        ...web, client_id: 'stored-js', client_name: 'Stored', redirect_uris: ['https://stored.example/cb'],
+        client_uri: 'javascript:alert(document.domain)', policy_uri: 'JavaScript:alert(1)', tos_uri: 'data:text/html,<script>alert(1)</script>',
+        logo_uri: 'javascript:alert(2)',
+      });
+      const b = new Browser(srv.url);
+      const login = await b.get(`/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'stored-js', redirect_uri: 'https://stored.example/cb', scope: 'openid' })}`);
+      const consent = await submitLogin(b, login, 'bob');
+      assert.match(consent.text, /id="consent-form"/);
+      assert.doesNotMatch(consent.text, /(href|src)="\s*(javascript|data):/i);
+      assert.equal(textOf(consent.text, 'consent-client'), 'Stored');
+    });
   });
 }
