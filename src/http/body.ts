@@ -27,6 +27,17 @@ function checkNul(key: string, value: string): string {
   return value;
 }
 
+/** A lone UTF-16 surrogate: JSON's \uXXXX escapes can make one; no URL or UTF-8 can carry it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Refuses a JSON string that is not Unicode text (encodeURIComponent of it throws: a 500). */
+function wellFormed(key: string, value: string): string {
+  if (LONE_SURROGATE.test(key) || LONE_SURROGATE.test(value)) {
+    throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} is not valid Unicode (a lone surrogate)`);
+  }
+  return value;
+}
+
 /** application/x-www-form-urlencoded (RFC 6749 Appendix B). */
 export function parseForm(buf: Buffer): Record<string, string> {
   const text = decodeUtf8(buf);
@@ -68,7 +79,7 @@ export function parseJson(buf: Buffer): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(doc)) {
     if (v === null || v === '') continue;
-    if (typeof v === 'string') out[k] = checkNul(k, v);
+    if (typeof v === 'string') out[k] = checkNul(k, wellFormed(k, v));
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
     else throw invalidRequest(`parameter ${JSON.stringify(k.slice(0, 64))} must be a string`);
   }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Browser, textOf } from '../helpers/cookie-jar.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { authorizeUrl, CHALLENGE, decide, signinEntities, submitLogin } from '../helpers/signin.js';
+import { authorizeUrl, CB, CHALLENGE, decide, signinEntities, submitLogin } from '../helpers/signin.js';
 import { BACKENDS } from '../helpers/stores.js';
 
 const PKCE = { code_challenge: CHALLENGE, code_challenge_method: 'S256' };
@@ -123,6 +123,30 @@ for (const backend of BACKENDS) {
       assert.match(consent.text, /id="consent-form"/);
       assert.doesNotMatch(consent.text, /(href|src)="\s*(javascript|data):/i);
       assert.equal(textOf(consent.text, 'consent-client'), 'Stored');
+    });
+
+    // JSON can carry a lone UTF-16 surrogate (\ud800), which no URL can encode:
+    // encodeURIComponent threw on the state of a redirect back to the client, a 500.
+    it('a lone surrogate in a JSON body is a 400 invalid_request, never a 500', async () => {
+      const post = async (path: string, body: string) => {
+        const res = await fetch(`${srv.url}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body });
+        return { status: res.status, location: res.headers.get('location'), text: await res.text() };
+      };
+      const cases: [string, string][] = [
+        ['/oauth2/authorize', `{"client_id":"web","redirect_uri":"${CB}","response_type":"token","state":"\\ud800"}`],
+        ['/oauth2/authorize', `{"client_id":"web","redirect_uri":"${CB}","response_type":"code","prompt":"none","state":"x\\udfffy"}`],
+        ['/oauth2/logout', '{"client_id":"web","post_logout_redirect_uri":"https://app.example/bye","state":"\\ud800"}'],
+      ];
+      for (const [path, body] of cases) {
+        const r = await post(path, body);
+        assert.equal(r.status, 400, `${path} ${body}: ${r.text.slice(0, 300)}`);
+        assert.equal(r.location, null);
+        assert.equal(textOf(r.text, 'error-code'), 'invalid_request');
+      }
+      // A well-formed pair (an emoji) is fine.
+      const ok = await post('/oauth2/authorize', `{"client_id":"web","redirect_uri":"${CB}","response_type":"code","prompt":"none","state":"\\ud83d\\ude00"}`);
+      assert.equal(ok.status, 302, ok.text.slice(0, 300));
+      assert.equal(new URL(ok.location!).searchParams.get('state'), '\u{1F600}');
     });
   });
 }
