@@ -148,5 +148,33 @@ for (const backend of BACKENDS) {
       assert.equal(ok.status, 302, ok.text.slice(0, 300));
       assert.equal(new URL(ok.location!).searchParams.get('state'), '\u{1F600}');
     });
+
+    // Checked and sound, kept as a guard: session fixation and the CSRF cookie.
+    it('a planted session cookie is never adopted; each browser gets its own HttpOnly SameSite=Lax CSRF cookie', async () => {
+      const victim = new Browser(srv.url);
+      victim.cookies.set('tessera_session', 'planted-by-the-attacker-0123456789');
+      victim.cookies.set('tessera_csrf', 'planted-csrf-0123456789');
+      const page = await victim.get(authorizeUrl({ scope: 'openid', ...PKCE }));
+      // A CSRF cookie the server did not make is kept, but it only binds forms of this browser.
+      const other = new Browser(srv.url);
+      await other.get(authorizeUrl({ scope: 'openid', ...PKCE }));
+      const made = other.cookies.get('tessera_csrf');
+      assert.ok(made && made.length >= 43);
+      const third = new Browser(srv.url);
+      const p3 = await third.get(authorizeUrl({ scope: 'openid', ...PKCE }));
+      assert.notEqual(third.cookies.get('tessera_csrf'), made);
+      const set = p3.setCookies.find((c) => c.startsWith('tessera_csrf='));
+      assert.match(set ?? '', /; Path=\/; HttpOnly; SameSite=Lax/);
+      const done = await submitLogin(victim, page, 'carol');
+      const session = done.setCookies.find((c) => c.startsWith('tessera_session='));
+      assert.ok(session, 'sign-in sets a session cookie');
+      assert.match(session, /; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+/);
+      assert.notEqual(victim.cookies.get('tessera_session'), 'planted-by-the-attacker-0123456789');
+      // The planted value names no session: a browser holding only it is not signed in.
+      const attacker = new Browser(srv.url);
+      attacker.cookies.set('tessera_session', 'planted-by-the-attacker-0123456789');
+      const probe = await attacker.get(authorizeUrl({ scope: 'openid', prompt: 'none', ...PKCE }));
+      assert.equal(new URL(probe.location!).searchParams.get('error'), 'login_required');
+    });
   });
 }
