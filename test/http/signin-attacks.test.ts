@@ -176,5 +176,26 @@ for (const backend of BACKENDS) {
       const probe = await attacker.get(authorizeUrl({ scope: 'openid', prompt: 'none', ...PKCE }));
       assert.equal(new URL(probe.location!).searchParams.get('error'), 'login_required');
     });
+
+    // new URL() accepted these (it drops tabs and newlines, and percent-encodes spaces, quotes
+    // and non-ASCII), but the URI was stored as sent: a newline made every redirect to it and
+    // every logout back to it a 500 (Node refuses the Location header), the others went out
+    // raw in Location. RFC 3986 §2: a URI is ASCII URI characters only.
+    it('a redirect URI (or any client URL) that is not RFC 3986 URI characters is refused at registration', async () => {
+      for (const uri of ['https://a.example/cb\n', 'https://a.example/cb\r\nX-Evil: 1', 'https://a.example/c\tb', 'https://a.example/c b', 'https://a.example/c"b', 'https://a.example/c<b>', 'https://a.example/cé']) {
+        const r = await json('POST', '/oauth2/register', { token_endpoint_auth_method: 'none', redirect_uris: [uri] });
+        assert.equal(r.status, 400, `${JSON.stringify(uri)}: ${JSON.stringify(r.json)}`);
+        assert.equal(r.json.error, 'invalid_redirect_uri');
+        const p = await json('POST', '/oauth2/register', { token_endpoint_auth_method: 'none', redirect_uris: ['https://a.example/cb'], post_logout_redirect_uris: [uri] });
+        assert.equal(p.status, 400, `post_logout ${JSON.stringify(uri)}: ${JSON.stringify(p.json)}`);
+        assert.equal(p.json.error, 'invalid_client_metadata');
+        const l = await json('POST', '/oauth2/register', { token_endpoint_auth_method: 'none', redirect_uris: ['https://a.example/cb'], policy_uri: uri });
+        assert.equal(l.status, 400, `policy_uri ${JSON.stringify(uri)}: ${JSON.stringify(l.json)}`);
+        assert.equal(l.json.error, 'invalid_client_metadata');
+      }
+      // Percent-encoded, the same URIs are fine, and a query is kept as registered.
+      const ok = await json('POST', '/oauth2/register', { token_endpoint_auth_method: 'none', redirect_uris: ['https://a.example/c%20b?x=%C3%A9&y=[1]', 'com.example.app:/cb'] });
+      assert.equal(ok.status, 201, JSON.stringify(ok.json));
+    });
   });
 }
