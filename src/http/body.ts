@@ -30,9 +30,12 @@ function checkNul(key: string, value: string): string {
 /** A lone UTF-16 surrogate: JSON's \uXXXX escapes can make one; no URL or UTF-8 can carry it. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Whether `s` is Unicode text: no lone UTF-16 surrogate (String.prototype.isWellFormed). */
+export const isUnicodeText = (s: string): boolean => !LONE_SURROGATE.test(s);
+
 /** Refuses a JSON string that is not Unicode text (encodeURIComponent of it throws: a 500). */
 function wellFormed(key: string, value: string): string {
-  if (LONE_SURROGATE.test(key) || LONE_SURROGATE.test(value)) {
+  if (!isUnicodeText(key) || !isUnicodeText(value)) {
     throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} is not valid Unicode (a lone surrogate)`);
   }
   return value;

@@ -197,5 +197,26 @@ for (const backend of BACKENDS) {
       const ok = await json('POST', '/oauth2/register', { token_endpoint_auth_method: 'none', redirect_uris: ['https://a.example/c%20b?x=%C3%A9&y=[1]', 'com.example.app:/cb'] });
       assert.equal(ok.status, 201, JSON.stringify(ok.json));
     });
+
+    // The registration body has its own JSON parser: a lone surrogate was answered back in
+    // the 201 as sent, but stored as U+FFFD (UTF-8 cannot hold it): the client's metadata
+    // in the response was not what the server kept.
+    it('registration refuses a lone surrogate anywhere in the metadata', async () => {
+      const post = (body: string) => fetch(`${srv.url}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      for (const body of [
+        '{"client_name":"a\\ud800b","redirect_uris":["https://a.example/cb"]}',
+        '{"redirect_uris":["https://a.example/cb"],"contacts":["\\udfff"]}',
+        '{"redirect_uris":["https://a.example/cb"],"x\\ud800":1}',
+      ]) {
+        const r = await post(body);
+        const doc = await r.json() as Record<string, string>;
+        assert.equal(r.status, 400, `${body}: ${JSON.stringify(doc)}`);
+        assert.equal(doc.error, 'invalid_request');
+      }
+      const ok = await post('{"client_name":"\\ud83d\\ude00 app","redirect_uris":["https://a.example/cb"]}');
+      const doc = await ok.json() as Record<string, string>;
+      assert.equal(ok.status, 201, JSON.stringify(doc));
+      assert.equal((await srv.tessera.store.clients.get(doc.client_id!))?.client_name, '\u{1F600} app');
+    });
   });
 }
