@@ -1,10 +1,9 @@
 // The storage contract of browser sign-in (src/core/store.ts CodeRepo, BrowserSessionRepo,
 // ConsentRepo, and the authorization-code consume): the same suite on every adapter.
-import { describe, it, beforeEach, afterEach } from 'node:test';
+import { describe, it, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NewAuthorizationCode, NewBrowserSession, Store } from '../../src/core/store.js';
-import { openStore } from '../../src/store/index.js';
-import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
+import { BACKENDS, freshStoreEachTest } from '../helpers/stores.js';
 
 const NOW = 1_700_000_000;
 
@@ -20,17 +19,9 @@ const session = (idHash: string, o: Partial<NewBrowserSession> = {}): NewBrowser
 
 for (const kind of BACKENDS) {
   describe(`sign-in store contract: ${kind}`, () => {
-    let db: TestStore;
+    const current = freshStoreEachTest(kind);
     let store: Store;
-    beforeEach(async () => {
-      db = await makeDatabase(kind);
-      store = await openStore(db.url);
-      await store.migrate();
-    });
-    afterEach(async () => {
-      await store.close();
-      await db.cleanup();
-    });
+    beforeEach(() => { store = current(); });
 
     it('an authorization code is stored, found by hash, and consumed exactly once, recording its family', async () => {
       await store.codes.insert(code('c1'));
