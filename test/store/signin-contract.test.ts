@@ -8,7 +8,7 @@ import { BACKENDS, freshStoreEachTest } from '../helpers/stores.js';
 const NOW = 1_700_000_000;
 
 const code = (hash: string, o: Partial<NewAuthorizationCode> = {}): NewAuthorizationCode => ({
-  hash, client_id: 'web', user_id: 'u1', redirect_uri: 'https://app.example/cb', scope: 'openid profile', resource: null,
+  hash, client_id: 'web', user_id: 'u1', redirect_uri: 'https://app.example/cb', redirect_uri_given: false, scope: 'openid profile', resource: null,
   code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', nonce: 'n-1',
   auth_time: NOW - 10, acr: null, sid: 'sid-1', expires_at: NOW + 60, created_at: NOW, ...o,
 });
