@@ -80,6 +80,7 @@ export function clientCommand(program: Command): void {
   metadataOptions(group.command('create')
     .description('register a client; a generated secret is printed once')
     .option('-c, --config <file>', 'configuration file')
+    .option('--init', 'create the database first if it does not exist (as `tessera migrate`)')
     .option('--id <client_id>', 'client_id (default: a random UUID)')
     .option('--public', 'a public client (auth method none, no secret)')
     .option('--secret <secret>', 'use this secret instead of generating one'))

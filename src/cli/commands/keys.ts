@@ -50,6 +50,7 @@ export function keysCommand(program: Command): void {
   group.command('rotate')
     .description('add a signing key: published now, it signs from key_publish_ahead seconds on; the previous one stays published until its tokens expire')
     .option('-c, --config <file>', 'configuration file')
+    .option('--init', 'create the database first if it does not exist (as `tessera migrate`)')
     .addOption(new Option('--alg <alg>', 'algorithm (default: the configured signing_alg)').choices(SIGNING_ALGS))
     .option('--json', 'print JSON')
     .action((o: { alg?: SigningAlg; json?: boolean }, cmd: Command) => withStore(cmd, async ({ store, config }) => {

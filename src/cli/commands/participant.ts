@@ -24,6 +24,7 @@ participant's code and roles. Other dialects and the standard endpoints do not u
   group.command('create')
     .description('create a participant')
     .option('-c, --config <file>', 'configuration file')
+    .option('--init', 'create the database first if it does not exist (as `tessera migrate`)')
     .option('--code <participant_code>', 'participant_code (required)')
     .option('--name <name>', 'name')
     .option('--roles <list>', 'roles, comma or space separated')

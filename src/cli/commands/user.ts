@@ -92,6 +92,7 @@ export function userCommand(program: Command): void {
 
   claimOptions(passwordOptions(group.command('create'))
     .description('create a user; without --password(-stdin) a generated password is printed once')
+    .option('--init', 'create the database first if it does not exist (as `tessera migrate`)')
     .option('--username <username>', 'username (required)'))
     .option('--roles <list>', 'roles, comma or space separated')
     .option('--participant <code>', 'participant_code of an existing participant')
