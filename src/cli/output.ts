@@ -11,9 +11,20 @@ import { commandConfig } from './options.js';
 
 /** A problem the user can fix (unknown id, bad option value): message on stderr, no stack trace. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: 1 | 2 = 1) {
+  constructor(message: string, readonly exitCode: 1 | 2 | 3 = 1) {
     super(message);
     this.name = 'CliError';
+  }
+}
+
+/** Runs an action that opens no database: a CliError becomes its message and exit code. */
+export async function reported(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    process.stderr.write(`tessera: ${e.message}\n`);
+    process.exitCode = e.exitCode;
   }
 }
 
