@@ -7,6 +7,7 @@ import { ConfigError } from '../config/error.js';
 import { SecretKeyMismatch } from '../core/keys.js';
 import { registerAdminCommands } from './admin.js';
 import { listenProblem, UsageError } from './errors.js';
+import { CliError } from './output.js';
 import { serveCommand } from './serve.js';
 
 /** package.json's version: the one `npm install` put beside this file's tree. */
@@ -44,6 +45,11 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof ConfigError || e instanceof SecretKeyMismatch || e instanceof UsageError) {
       process.stderr.write(`tessera: ${e.message}\n`);
       process.exit(2);
+    }
+    // One thrown before a command's database or server was reached.
+    if (e instanceof CliError) {
+      process.stderr.write(`tessera: ${e.message}\n`);
+      process.exit(e.exitCode);
     }
     const listen = listenProblem(e);
     if (listen) {
