@@ -16,11 +16,10 @@ function readAll(): Promise<string[]> {
 
 let next = 0;
 
-/** The next line of stdin; `flag` names the option in the error when there is none. */
+/** The next line of stdin (a password never appears in argv or shell history); `flag` names the option when there is none. */
 export async function stdinLine(flag: string): Promise<string> {
   const all = await readAll();
   const line = all[next++];
   if (line === undefined || (line === '' && next >= all.length)) throw new CliError(`${flag}: stdin ended before a line was read`, 2);
-  if (line === '') throw new CliError(`${flag}: the line read from stdin is empty`, 2);
   return line;
 }
