@@ -3,6 +3,7 @@
 import type { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { clientCommand } from './commands/client.js';
+import { completionCommand } from './commands/completion.js';
 import { introspectCommands } from './commands/introspect.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -30,6 +31,7 @@ export function registerAdminCommands(program: Command): void {
   migrateCommand(program);
   tokenCommand(program);
   introspectCommands(program);
+  completionCommand(program);
   // Covers commands registered before this call (serve) as well.
   usageErrorsExit2(program);
 }
