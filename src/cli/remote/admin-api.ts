@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { commandConfig } from '../options.js';
 import { CliError } from '../output.js';
-import { postAsClient } from './oauth.js';
+import { postAsClient, unreachable } from './oauth.js';
 import { stdinLine } from './stdin.js';
 
 export interface AdminApiOpts {
@@ -63,8 +63,7 @@ export class AdminApi {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(`${this.base}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+      throw unreachable(this.base, e);
     }
     const text = await res.text();
     let json: Record<string, unknown> | undefined;

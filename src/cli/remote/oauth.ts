@@ -52,6 +52,12 @@ function authenticate(c: ClientCredentials, form: URLSearchParams): Record<strin
   return { authorization: `Basic ${Buffer.from(`${enc(c.id)}:${enc(c.secret)}`).toString('base64')}` };
 }
 
+/** fetch() could not reach `url` (refused, no such host, timeout): one line, exit 1. */
+export function unreachable(url: string, e: unknown): CliError {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return new ServerRefused(`${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+}
+
 /** POSTs a form to `path` with client authentication; a non-2xx answer throws ServerRefused. */
 export async function postAsClient(
   base: string, path: string, client: ClientCredentials, params: Record<string, string | undefined>, repeated: [string, string][] = [],
@@ -64,8 +70,7 @@ export async function postAsClient(
   try {
     res = await fetch(`${base}${path}`, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(30_000) });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new ServerRefused(`${base}${path}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+    throw unreachable(`${base}${path}`, e);
   }
   const text = await res.text();
   let body: Record<string, unknown> | undefined;
