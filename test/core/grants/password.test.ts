@@ -28,15 +28,23 @@ for (const backend of BACKENDS) {
         return performance.now() - t0;
       };
       await time({ username: 'nobody', password: 'x' }); // warm the dummy hash
-      const known: number[] = [];
-      const unknown: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        known.push(await time({ username: 'carol', password: 'wrong' }));
-        unknown.push(await time({ username: 'nobody', password: 'wrong' }));
-      }
       const median = (a: number[]) => a.sort((x, y) => x - y)[2]!;
       // Both run one argon2id verification; an unknown user must not be several times faster.
-      assert.ok(median(unknown) > median(known) / 3, `known ${median(known)} ms vs unknown ${median(unknown)} ms`);
+      // A loaded machine can skew one round of samples either way; a real timing difference
+      // shows in every round, so up to three rounds are taken before failing.
+      const rounds: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const known: number[] = [];
+        const unknown: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          known.push(await time({ username: 'carol', password: 'wrong' }));
+          unknown.push(await time({ username: 'nobody', password: 'wrong' }));
+        }
+        rounds.push(`known ${median(known).toFixed(1)} ms vs unknown ${median(unknown).toFixed(1)} ms`);
+        if (median(unknown) > median(known) / 3) break;
+      }
+      const last = rounds.at(-1)!.match(/known ([\d.]+) ms vs unknown ([\d.]+) ms/)!;
+      assert.ok(Number(last[2]) > Number(last[1]) / 3, rounds.join('; '));
     });
 
     it('missing username or password is invalid_request', async () => {
