@@ -20,6 +20,7 @@ import { TokenService } from './core/token-service.js';
 import { devEntities } from './dev/index.js';
 import { builtInEntities } from './dialects/index.js';
 import { applyEntities } from './entities.js';
+import { consoleEntities } from './admin/console/client.js';
 import { bootstrapAdmin, type BootstrapCredentials } from './admin/bootstrap.js';
 import { openLimitStore, type LimitStore } from './limits/index.js';
 import { Lockout } from './limits/policy.js';
@@ -111,7 +112,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     let kept: ReadonlySet<string> = new Set();
     let bootstrap: BootstrapCredentials | null = null;
     if (opts.applyEntities !== false) {
-      const managed = [...builtInEntities(config), ...(opts.dev ? [devEntities(config, secret)] : [])];
+      const managed = [...builtInEntities(config), ...consoleEntities(config), ...(opts.dev ? [devEntities(config, secret)] : [])];
       ({ kept } = await applyEntities(store, { config, managed }, log));
       bootstrap = await bootstrapAdmin(store, config, log);
     }
