@@ -123,7 +123,9 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     // OIDC Core §15.1: id_tokens are RS256 unless a client asks for ES256. Made at start when
     // a client can sign people in, so the JWKS a relying party fetches first already has it
     // (a client added later gets it on its first id_token, core/id-token.ts).
-    if ((await store.clients.list()).some((c) => c.grant_types.includes('authorization_code'))) {
+    // The console's own client does not count: its id_token is read in-process, never
+    // verified against the JWKS.
+    if ((await store.clients.list()).some((c) => c.managed_by !== 'console' && c.grant_types.includes('authorization_code'))) {
       await keys.current(DEFAULT_ID_TOKEN_ALG);
     }
     const metrics = new Metrics();
