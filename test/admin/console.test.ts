@@ -4,6 +4,8 @@
 // replayed cookie after sign-out.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { consoleEntities } from '../../src/admin/console/client.js';
+import { validateConfig } from '../../src/config/validate.js';
 import { Browser } from '../helpers/cookie-jar.js';
 import { ADMIN_PW, consoleConfig, consoleSignIn, csrfOf } from '../helpers/console.js';
 import { basic, postForm, startTestServer, type TestServer } from '../helpers/server.js';
@@ -258,6 +260,35 @@ describe('web admin console: admin: false', () => {
     try {
       assert.equal(await srv.tessera.store.clients.get('tessera-console'), null);
       assert.equal(srv.adminUrl, null);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+describe('web admin console: admin_url and session expiry', () => {
+  it('admin_url is an http(s) origin; the console client redirects to it', () => {
+    for (const bad of ['https://admin.example/sub', 'ftp://admin.example', 'admin.example', 'https://admin.example/?x=1', 'https://u@admin.example']) {
+      assert.throws(() => validateConfig({ admin_url: bad }), (e: Error) => e.message.includes('admin_url') && e.message.includes('origin'), bad);
+    }
+    const cfg = validateConfig({ admin_url: 'https://admin.example.internal/' });
+    assert.equal(cfg.admin_url, 'https://admin.example.internal');
+    assert.deepEqual(consoleEntities(cfg)[0]!.clients[0]!.redirect_uris, ['https://admin.example.internal/admin/callback']);
+    assert.deepEqual(consoleEntities(validateConfig({ admin_host: '0.0.0.0', admin_port: 9000 }))[0]!.clients[0]!.redirect_uris, ['http://127.0.0.1:9000/admin/callback']);
+    assert.deepEqual(consoleEntities(validateConfig({ admin: false, metrics_listener: 'public' })), []);
+  });
+
+  it('the session ends with its access token', async () => {
+    const srv = await startTestServer('sqlite', { ...consoleConfig, access_token_ttl: 2 });
+    try {
+      const { b, page } = await consoleSignIn(srv, 'root');
+      assert.match(page.setCookies.find((c) => c.startsWith('tessera_console_session='))!, /Max-Age=[12]$/);
+      // The cookie jar keeps it past Max-Age, as a stolen copy would be: the server's check ends it.
+      assert.equal((await b.get('/admin/')).status, 200);
+      await new Promise((r) => setTimeout(r, 3100));
+      const r = await b.get('/admin/');
+      assert.equal(r.status, 303);
+      assert.equal(r.location, '/admin/login');
     } finally {
       await srv.close();
     }

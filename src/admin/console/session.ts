@@ -10,6 +10,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Tessera } from '../../runtime.js';
+import { cookieValue } from '../../web/cookies.js';
 
 export type ConsoleCookie = 'csrf' | 'login' | 'session';
 
@@ -41,17 +42,8 @@ export class ConsoleCookies {
   }
 
   read(req: FastifyRequest, c: ConsoleCookie): string | undefined {
-    const header = req.headers.cookie;
-    if (typeof header !== 'string') return undefined;
-    const want = this.name(c);
-    for (const part of header.split(';')) {
-      const eq = part.indexOf('=');
-      if (eq !== -1 && part.slice(0, eq).trim() === want) {
-        const v = part.slice(eq + 1).trim();
-        return /^[A-Za-z0-9_.-]{1,4000}$/.test(v) ? v : undefined;
-      }
-    }
-    return undefined;
+    // A sealed value is `s1.` and base64url (web/seal.ts).
+    return cookieValue(req, this.name(c), /^[A-Za-z0-9_.-]{1,4000}$/);
   }
 
   set(reply: FastifyReply, c: ConsoleCookie, value: string, maxAge: number | null): void {
