@@ -247,6 +247,29 @@ for (const backend of BACKENDS) {
       assert.equal(r.status, 401);
     });
 
+    it('as an attacker: markup in names is escaped; odd bodies and ids are 4xx pages, never 500', async () => {
+      const { b } = await consoleSignIn(srv, 'root');
+      const csrf = csrfOf(await b.get('/admin/console/clients/new'));
+      const made = await b.post('/admin/console/clients', { csrf_token: csrf, client_id: 'x"><script>alert(1)</script>', client_name: '<img src=x onerror=alert(1)>', token_endpoint_auth_method: 'none', grant_types: 'authorization_code', redirect_uris: 'https://evil.example/cb' });
+      assert.equal(made.status, 200, made.text);
+      const list = await b.get('/admin/console/clients');
+      assert.doesNotMatch(list.text, /<script>alert|<img src=x/);
+      assert.match(list.text, /&lt;img src=x onerror=alert\(1\)&gt;/);
+      const json = await fetch(`${srv.adminUrl}/admin/console/participants`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, body: JSON.stringify({ csrf_token: csrf, participant_code: 'json' }) });
+      assert.equal(json.status, 415);
+      assert.match(json.headers.get('content-type')!, /^text\/html/);
+      const huge = await b.post('/admin/console/participants', { csrf_token: csrf, participant_code: 'x'.repeat(20_000) });
+      assert.equal(huge.status, 413);
+      const long = await b.post('/admin/console/participants', { csrf_token: csrf, participant_code: 'y'.repeat(5000) });
+      assert.equal(long.status, 400);
+      assert.match(long.text, /class="error"/);
+      for (const path of ['/admin/console/clients/..%2F..%2Fusers', '/admin/console/users/%00', '/admin/console/participants/%2e%2e%2fx']) {
+        const r = await b.get(path);
+        assert.ok(r.status === 404 || r.status === 400, `${path}: ${r.status}`);
+      }
+      assert.equal((await b.get('/admin/callback?state=%00&code=x')).status, 400);
+    });
+
     it('console pages are not operations of the admin API (its OpenAPI document)', async () => {
       const doc = await (await fetch(`${srv.adminUrl}/admin/openapi.json`)).json() as { paths: Record<string, unknown> };
       assert.equal(Object.keys(doc.paths).some((p) => p.startsWith('/admin/console') || p === '/admin/login' || p === '/admin/'), false);

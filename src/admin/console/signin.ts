@@ -70,7 +70,7 @@ export function signinRoutes(app: FastifyInstance, t: Tessera, cookies: ConsoleC
     }
     if (!parseScope(result.scope).includes(ADMIN_SCOPE)) {
       await revokeToken(t.store, t.inspector, client, result.access_token);
-      return page(reply, 403, 'Not an administrator', html`<p>You are signed in as <strong>${result.user.username}</strong>, who does not hold the <code>${ADMIN_SCOPE}</code> role. An administrator can grant it: <code>tessera user update ${result.user.username} --roles ${ADMIN_SCOPE}</code>.</p>`);
+      return page(reply, 403, 'Not an administrator', html`<p>You are signed in as <strong>${result.user.username}</strong>, who does not hold the <code>${ADMIN_SCOPE}</code> role. An administrator can grant it: <code>tessera user update ${result.user.username} --roles ${ADMIN_SCOPE}</code> (the list replaces the user's roles: keep the others in it).</p>`);
     }
     const session: ConsoleSession = { token: result.access_token, exp: result.issued_at + result.expires_in, user_id: result.user.id, username: result.user.username };
     cookies.sealSession(reply, cookies.csrfCookie(req, reply), session);
