@@ -89,7 +89,11 @@ function errorPage(err: FastifyError, req: FastifyRequest, reply: FastifyReply, 
       return send(401, 'Signed out', html`<p>Your console session has ended (it expired, was revoked, or your account was disabled).</p><p><a class="button" href="/admin/login">Sign in</a></p>`);
     }
     if (p.status === 403) return send(403, 'Not an administrator', html`<p>${p.detail ?? 'This account may not use the admin console.'}</p>`);
+    // Still signed in: keep the navigation and the sign-out form.
+    const session = cookies.session(req);
+    const csrf = cookies.read(req, 'csrf');
     return reply.code(p.status).type('text/html; charset=utf-8').send(layout({
+      ...(session && csrf ? { who: { username: session.username, csrf: cookies.csrfToken(csrf) } } : {}),
       title: p.status === 404 ? 'Not found' : 'Not done', error: { detail: p.detail ?? `the admin API answered ${p.status}`, ...(p.errors ? { fields: p.errors } : {}) },
     }, html`<p>Go back to correct it.</p>${back}`));
   }
