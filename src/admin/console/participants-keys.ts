@@ -52,7 +52,7 @@ export function keyPages(app: FastifyInstance, pages: Pages): void {
     return html`<h2>Signing now</h2>
 ${table(['alg', 'kid'], Object.entries(keys.signing).map(([alg, kid]) => [html`${alg}`, html`<code class="signing-kid" data-alg="${alg}">${kid}</code>`]), 'No key signs yet.')}
 <h2>Rotate</h2><p class="hint">A new key is published in the JWKS at once and signs from <code>key_publish_ahead</code> seconds on (at once for an alg without a key).</p>
-<form method="post" action="/admin/console/keys/rotate" class="inline">${hidden(ctx.csrf)}<label for="f-alg">Algorithm</label> <select id="f-alg" name="alg">${SIGNING_ALGS.map((a) => html`<option value="${a}">${a}</option>`)}</select> <button type="submit">Rotate</button></form>
+<form method="post" action="/admin/console/keys/rotate" class="inline">${hidden(ctx.csrf)}<label for="f-alg">Algorithm</label> <select id="f-alg" name="alg"><option value="">the configured signing_alg</option>${SIGNING_ALGS.map((a) => html`<option value="${a}">${a}</option>`)}</select> <button type="submit">Rotate</button></form>
 <h2>All keys</h2>
 ${table(['kid', 'alg', 'status', 'created', 'signs from', 'retired', ''], keys.items.map((k) => [
     html`<code>${k.kid}</code>`, html`${k.alg}`, html`<span class="status-${k.status}">${k.status}</span>`, html`${time(k.created_at)}`, html`${time(k.activates_at)}`, html`${time(k.retired_at)}`,
