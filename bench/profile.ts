@@ -3,7 +3,8 @@
 // it stops (SIGTERM → graceful exit), and the top self-time functions are summarised into
 // bench/results/profile.md (raw .cpuprofile files in bench/results/profiles/, loadable in
 // Chrome DevTools). Environment: BENCH_DURATION (default 10), BENCH_CONNECTIONS (default 50),
-// PROFILE_SCENARIOS (default cc-es256,refresh-sqlite,introspect).
+// PROFILE_SCENARIOS (default cc-es256,refresh-sqlite,introspect; also code-exchange, refresh-pg,
+// cc-opaque, startup).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { runLoad, type LoadSpec } from './lib/load.js';
 import { withPostgres } from './lib/pg.js';
 import { freePort, ROOT, startTessera } from './lib/proc.js';
 import { clientCredentials, introspection, refreshChains, writeTesseraConfig } from './lib/tessera.js';
+import { tesseraCodeExchange } from './scenarios/code-flow.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONN = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -80,7 +82,8 @@ export function summarise(p: Profile, top = 25): string {
   ].join('\n');
 }
 
-const SCENARIOS: Record<string, (url: string) => LoadSpec> = {
+const SCENARIOS: Record<string, (url: string, database: string) => LoadSpec> = {
+  'code-exchange': (_url, database) => tesseraCodeExchange(database, CONN, DURATION),
   'cc-es256': () => clientCredentials('cc-es256', CONN),
   'cc-opaque': () => clientCredentials('cc-opaque', CONN),
   'refresh-sqlite': (url) => refreshChains(url, CONN),
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
       const cfg = writeTesseraConfig(tmp, port, database);
       const t = await startTessera(`tessera (${id})`, cfg, port, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
       log(`${id}: load for ${DURATION} s…`);
-      const r = await runLoad(t.url, make(t.url), DURATION, 2);
+      const r = await runLoad(t.url, make(t.url, database), DURATION, 2);
       log(`  ${Math.round(r.rps)} req/s (with the profiler on), p99 ${r.p99} ms, errors ${r.errors}`);
       await t.stop();
       const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));

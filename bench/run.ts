@@ -13,7 +13,10 @@
 // BENCH_ATTACK_CONNECTIONS), `limiter` (limiter off / in-process / Redis at BENCH_REDIS_URL,
 // default redis://127.0.0.1:6379/13), `workers-ceiling` (workers: 2 vs a bare 2-worker
 // route, driven by wrk; skipped with a note when wrk is missing), `refresh-pg-x2` (one vs two
-// instances on one PostgreSQL database). Variants whose config key this build does not
+// instances on one PostgreSQL database). Issue 9's, each beside node-oidc-provider:
+// `code-exchange` (authorization_code → tokens on SQLite, every pre-minted code sent once;
+// BENCH_CODES_PER_SECOND codes are minted per second of load, default 8000) and `login-page`
+// (the login page for a visitor who is not signed in). Variants whose config key this build does not
 // declare (rate_limit, redis_url, lockout) are skipped with a note (bench/lib/features.ts).
 // The big-store scenarios seed millions of rows first (minutes), so they run ONLY when named
 // in BENCH_ONLY: `big-store-pg` (BENCH_BIG_REFRESH refresh tokens, default 1,000,000; the
@@ -30,6 +33,7 @@ import { withPostgres } from './lib/pg.js';
 import { ROOT, rssMb, freePort, startPeer, startTessera, tesseraArgs, type Child } from './lib/proc.js';
 import { markdownTable, svgChart, targetsTable, type Row, type Target } from './lib/report.js';
 import { bigStorePostgres, bigStoreSqlite } from './scenarios/big-store.js';
+import { codeExchange, loginPage } from './scenarios/code-flow.js';
 import type { BenchContext, ExtraScenario } from './scenarios/context.js';
 import { limiterOverhead } from './scenarios/limiter.js';
 import { passwordAttack } from './scenarios/password-attack.js';
@@ -56,6 +60,8 @@ const EXTRA: { id: string; run: ExtraScenario; onRequest?: boolean }[] = [
   { id: 'limiter', run: limiterOverhead },
   { id: 'workers-ceiling', run: workersCeiling },
   { id: 'refresh-pg-x2', run: pgScaleOut },
+  { id: 'code-exchange', run: codeExchange },
+  { id: 'login-page', run: loginPage },
   { id: 'big-store-pg', run: bigStorePostgres, onRequest: true },
   { id: 'big-store-sqlite', run: bigStoreSqlite, onRequest: true },
   { id: 'purge-sqlite', run: purgeSqlite, onRequest: true },
@@ -105,9 +111,9 @@ function peerIntrospection(url: () => string, connections: number): LoadSpec {
 async function probe(url: string, spec: LoadSpec): Promise<{ ok: boolean; status: number; body: string }> {
   if (spec.prepare) await spec.prepare(1);
   const req = spec.request(0);
-  const r = await fetch(`${url}${req.path}`, { method: req.method, headers: req.headers ?? {}, ...(req.body !== undefined ? { body: req.body } : {}) });
+  const r = await fetch(`${url}${req.path}`, { method: req.method, headers: req.headers ?? {}, redirect: 'manual', ...(req.body !== undefined ? { body: req.body } : {}) });
   const body = await r.text();
-  return { ok: spec.check(r.status, body, 0), status: r.status, body };
+  return { ok: spec.check(r.status, body, 0, Object.fromEntries(r.headers)) !== false, status: r.status, body };
 }
 
 function gitDescribe(): string {
@@ -345,7 +351,7 @@ async function main(): Promise<void> {
     '',
     targetsTable(targets),
     '',
-    ...(targets8.length ? ['## Targets (issue 8)', '', targetsTable(targets8), ''] : []),
+    ...(targets8.length ? ['## Targets (issues 8 and 9)', '', targetsTable(targets8), ''] : []),
     ...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),
     `Run took ${Math.round((Date.now() - started) / 1000)} s. Reproduce: \`npm run bench\` (see docs/performance.md).`,
     '',

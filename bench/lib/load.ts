@@ -16,8 +16,12 @@ export interface LoadSpec {
   request(slot: number): HttpRequest;
   /** Rebuild the request before every send (a refresh chain: each uses the last token). */
   dynamic?: boolean;
-  /** Whether a response is a success; may record state for the connection's next request. */
-  check(status: number, body: string, slot: number): boolean;
+  /**
+   * Whether a response is a success; may record state for the connection's next request.
+   * `'step'`: an intermediate response of a multi-request sequence (a redirect to follow),
+   * neither a success nor an error.
+   */
+  check(status: number, body: string, slot: number, headers: Record<string, string | string[]>): boolean | 'step';
   /** Runs before the warm-up and before the measured run, with the connection count. */
   prepare?(connections: number): Promise<void>;
 }
@@ -47,9 +51,11 @@ async function once(url: string, spec: LoadSpec, durationS: number): Promise<Loa
   let sampleError: string | undefined;
   let nextSlot = 0;
   const statuses: Record<number, number> = {};
-  const onResponse = (slot: number) => (status: number, body: string) => {
+  const onResponse = (slot: number) => (status: number, body: string, _context: unknown, headers: Record<string, string | string[]>) => {
     statuses[status] = (statuses[status] ?? 0) + 1;
-    if (spec.check(status, body, slot)) ok++;
+    const verdict = spec.check(status, body, slot, headers ?? {});
+    if (verdict === 'step') return;
+    if (verdict) ok++;
     else {
       bad++;
       sampleError ??= `${status} ${String(body).slice(0, 160)}`;

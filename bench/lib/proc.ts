@@ -76,14 +76,16 @@ let cliArgs: string[] | undefined;
 /**
  * The command that runs Tessera's CLI, as production runs it (compiled JavaScript): dist/
  * when it is built and no source file is newer than it; else a private build of src/ into
- * bench/tmp/dist (git-ignored; a stale dist would measure old code); else, when that build
- * fails, the sources through tsx.
+ * .bench-dist/ (git-ignored; a stale dist would measure old code); else, when that build
+ * fails, the sources through tsx. The private build sits beside dist/, at the same depth,
+ * because compiled modules find files tsc does not emit by paths relative to themselves
+ * (`../../package.json`, `../../src/web/templates/`).
  */
 export function tesseraArgs(): string[] {
   if (cliArgs) return cliArgs;
   const dist = join(ROOT, 'dist/cli/main.js');
   if (existsSync(dist) && newestMtime(join(ROOT, 'dist'), '.js') >= newestMtime(join(ROOT, 'src'), '.ts')) return (cliArgs = [dist]);
-  const out = join(ROOT, 'bench/tmp/dist');
+  const out = join(ROOT, '.bench-dist');
   rmSync(out, { recursive: true, force: true });
   const tsc = join(ROOT, 'node_modules/.bin/tsc');
   spawnSync(tsc, ['-p', join(ROOT, 'tsconfig.json'), '--outDir', out, '--incremental', 'false', '--sourceMap', 'false', '--noEmitOnError', 'false'], { cwd: ROOT, stdio: 'ignore' });

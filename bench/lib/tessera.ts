@@ -11,6 +11,10 @@ export const SECRET = randomBytes(32).toString('base64url');
 export const USER = { username: 'bench-user', password: `pw-${randomBytes(12).toString('base64url')}` };
 export const SCOPE = 'api:read';
 
+/** The code-flow client (bench/scenarios/code-flow.ts): codes for it are pre-minted in its store. */
+export const CODE_CLIENT = 'code-client';
+export const CODE_REDIRECT = 'http://127.0.0.1/cb';
+
 /** client_id → extra client settings. Every client shares SECRET. */
 export const CLIENTS: Record<string, Record<string, unknown>> = {
   'cc-es256': {},
@@ -20,6 +24,11 @@ export const CLIENTS: Record<string, Record<string, unknown>> = {
   'o-client': { profile: 'o', grant_types: ['client_credentials', 'password', 'refresh_token'] },
   'apk-client': { profile: 'apk' },
   'v1-client': { profile: 'v1', grant_types: ['client_credentials', 'password', 'refresh_token'] },
+  // As oidc-provider's code flow answers by default: an opaque access token and an id_token (ES256 here on both).
+  [CODE_CLIENT]: {
+    grant_types: ['authorization_code'], redirect_uris: [CODE_REDIRECT], scope: 'openid', access_token_format: 'opaque',
+    id_token_signed_response_alg: 'ES256', client_name: 'Bench code-flow client',
+  },
 };
 
 /** Write a Tessera config (JSON is YAML) and return its path; `extra` overrides any key. */

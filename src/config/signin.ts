@@ -38,9 +38,24 @@ export function validateBranding(v: unknown): BrandingConfig {
   return out;
 }
 
+/**
+ * RFC 3986 §2: a URI is ASCII URI characters (unreserved, reserved, and `%` escapes) only.
+ * new URL() is lenient (it drops tabs and newlines, percent-encodes spaces, quotes and
+ * non-ASCII) but the value is kept as written and goes out as is, in a Location header
+ * (where a newline is a 500) or a page: so anything else is refused here.
+ */
+const URI_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
+
+function uriChars(v: string, key: string): void {
+  if (!URI_CHARS.test(v)) {
+    throw new ConfigError(key, `${JSON.stringify(v.slice(0, 200))} has characters a URI cannot (RFC 3986 §2: spaces, quotes, <>, control or non-ASCII characters): percent-encode them`);
+  }
+}
+
 /** An absolute https URL (http on loopback), as a logo or a client's web page. */
 export function webUrl(v: unknown, key: string): string {
   if (typeof v !== 'string') throw new ConfigError(key, 'must be a URL');
+  uriChars(v, key);
   let u: URL;
   try { u = new URL(v); } catch { throw new ConfigError(key, 'must be an absolute URL'); }
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackUrlHost(u.hostname))) throw new ConfigError(key, 'must be an https URL (http only on loopback)');
@@ -55,6 +70,7 @@ const isLoopbackUrlHost = (h: string) => h === 'localhost' || h === '[::1]' || /
  * scheme in reverse-domain form (RFC 8252 §7.1, e.g. com.example.app:/callback).
  */
 export function redirectUri(v: string, key: string): string {
+  uriChars(v, key);
   let u: URL;
   try { u = new URL(v); } catch { throw new ConfigError(key, `${JSON.stringify(v)} is not an absolute URI (RFC 6749 §3.1.2)`); }
   if (u.hash || v.includes('#')) throw new ConfigError(key, `${JSON.stringify(v)} must not have a fragment (RFC 6749 §3.1.2)`);

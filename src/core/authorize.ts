@@ -51,11 +51,14 @@ const PKCE_CHALLENGE = /^[A-Za-z0-9._~-]{43,128}$/;
  * strings with the port taken out (no URL normalisation an attacker could play with); the
  * host must be the registered one (127.0.0.1, [::1], or localhost when registered so).
  */
-const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(?::\d{1,5})?([/?].*)?$/;
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(?::(\d{1,5}))?([/?].*)?$/;
+
+/** A port a socket can have (RFC 6335 §6: 1-65535); 0 or 65536+ would redirect to an invalid URL. */
+const realPort = (p: string | undefined) => p === undefined || (Number(p) >= 1 && Number(p) <= 65535);
 
 function withoutPort(uri: string): string | null {
   const m = LOOPBACK.exec(uri);
-  return m ? `http://${m[1]}${m[2] ?? ''}` : null;
+  return m && realPort(m[2]) ? `http://${m[1]}${m[3] ?? ''}` : null;
 }
 
 /** RFC 6749 §3.1.2.3: simple string comparison, plus the loopback port rule. */

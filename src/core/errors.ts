@@ -9,7 +9,8 @@
  * a `?`.
  */
 export function errorDescription(text: string): string {
-  return text.replace(/"/g, "'").replace(/[\t\n\r]/g, ' ').replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/gu, '?');
+  // "§" is outside the allowed characters; spelt out, a cited section stays readable.
+  return text.replace(/"/g, "'").replace(/[\t\n\r]/g, ' ').replace(/§\s*/g, 'section ').replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/gu, '?');
 }
 
 export type OAuthErrorCode =

@@ -66,6 +66,9 @@ function registrationMetadata(body: Raw, policy: RegistrationPolicy): Raw {
   m.token_endpoint_auth_method ??= 'client_secret_basic';
   m.grant_types ??= ['authorization_code'];
   const grants = Array.isArray(m.grant_types) ? m.grant_types : typeof m.grant_types === 'string' ? m.grant_types.split(/[\s,]+/) : [];
+  // RFC 7591 §3.2.1: the server may replace requested values. Each grant type once, so
+  // that an open registration stores a bounded list (as validate.ts bounds the URI lists).
+  if (grants.every((g) => typeof g === 'string')) m.grant_types = [...new Set(grants)];
   if (grants.includes('password')) throw invalidMetadata('the password grant is not available to registered clients (RFC 9700 §2.4)');
   if (m.token_endpoint_auth_method === 'none' && grants.some((g) => !PUBLIC_GRANTS.includes(g as GrantType))) {
     throw invalidMetadata(`a public client may only use ${PUBLIC_GRANTS.join(' and ')}`);
@@ -81,6 +84,8 @@ function registrationMetadata(body: Raw, policy: RegistrationPolicy): Raw {
   else if (typeof m.scope === 'string') {
     const extra = m.scope.split(/\s+/).filter(Boolean).find((s) => !allowed.includes(s));
     if (extra !== undefined) throw invalidMetadata(`scope ${JSON.stringify(extra)} is not available to registered clients (allowed: ${policy.allowed_scopes})`);
+    // Each scope once: at most allowed_scopes is stored, however long the request.
+    m.scope = [...new Set(m.scope.split(/\s+/).filter(Boolean))].join(' ');
   } else throw invalidMetadata('scope must be a string of space-separated scopes (RFC 7591 §2)');
   return m;
 }

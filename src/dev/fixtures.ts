@@ -43,6 +43,28 @@ const password = (ctx: BannerContext, username: string, label: string) =>
 const note = (ctx: BannerContext, username: string) =>
   (ctx.kept.has(username) ? [`(user ${username} existed already: its password was left unchanged)`] : []);
 
+/** The example relying party (examples/relying-party, `npm run example`) and where it listens. */
+export const EXAMPLE_APP = { id: 'example-app', url: 'http://127.0.0.1:3000', issuer: 'http://127.0.0.1:8080' } as const;
+
+/** Its client: a confidential web app signing people in (authorization code + PKCE, OpenID Connect). */
+const exampleApp = (secret: DevSecret): ClientConfig => ({
+  client_id: EXAMPLE_APP.id, client_secret: secret('example-app'), client_name: 'Example app',
+  grant_types: ['authorization_code', 'refresh_token'], scope: 'openid profile email offline_access',
+  token_endpoint_auth_method: 'client_secret_basic', access_token_format: 'jwt', resources: [],
+  redirect_uris: [`${EXAMPLE_APP.url}/callback`], post_logout_redirect_uris: [`${EXAMPLE_APP.url}/`],
+  client_uri: EXAMPLE_APP.url,
+});
+
+/** The banner's lines that start the example and say how to sign in to it. */
+function exampleLines(ctx: BannerContext): string[] {
+  const issuer = ctx.config.issuer === EXAMPLE_APP.issuer ? '' : `TESSERA_ISSUER=${ctx.config.issuer} `;
+  return [
+    'sign a person in (authorization code + PKCE, OpenID Connect): start the example web app with',
+    `${issuer}EXAMPLE_CLIENT_SECRET=${ctx.secret('example-app')} npm run example`,
+    `then open ${EXAMPLE_APP.url}, press "Sign in" and sign in as alice / ${password(ctx, 'alice', 'alice')}`,
+  ];
+}
+
 const standard: DevFixture = {
   title: 'standard RFC 6749 endpoints',
   entities: (secret) => ({
@@ -50,8 +72,11 @@ const standard: DevFixture = {
       client_id: 'demo', client_secret: secret('demo-client'), client_name: 'Dev demo client',
       grant_types: ['client_credentials', 'password', 'refresh_token'], scope: 'read write',
       token_endpoint_auth_method: 'client_secret_basic', access_token_format: 'jwt', resources: [],
+    }, exampleApp(secret)],
+    users: [{
+      username: 'alice', password: secret('alice').slice(0, 16), roles: ['user'],
+      email: 'alice@example.test', email_verified: true, name: 'Alice Dev', given_name: 'Alice', family_name: 'Dev', locale: 'en',
     }],
-    users: [{ username: 'alice', password: secret('alice').slice(0, 16), roles: ['user'], email: 'alice@example.test', name: 'Alice Dev' }],
     participants: [],
   }),
   lines: (ctx) => {
@@ -61,6 +86,7 @@ const standard: DevFixture = {
       ...note(ctx, 'alice'),
       `curl -s -u 'demo:${s}' -d grant_type=client_credentials ${ctx.url}/oauth2/token`,
       `curl -s -u 'demo:${s}' -d grant_type=password -d username=alice -d 'password=${password(ctx, 'alice', 'alice')}' ${ctx.url}/oauth2/token`,
+      ...exampleLines(ctx),
     ];
   },
 };

@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { OAuthError } from '../core/errors.js';
 import { enabledDialects, type Dialect } from '../dialects/index.js';
 import type { Tessera } from '../runtime.js';
-import { bodyParams, parseForm, parseJson, rejectQueryBodyRepeats } from './body.js';
+import { bodyParams, parseForm, parseJson, rejectNulParams, rejectQueryBodyRepeats } from './body.js';
 import { TrustedProxies } from './client-ip.js';
 import { createHttpServer } from './connections.js';
 import { handleError } from './errors.js';
@@ -69,7 +69,11 @@ export async function buildApp(t: Tessera, opts: AppOptions = {}): Promise<Fasti
   app.addHook('onRequest', async (req, reply) => { reply.header('x-request-id', req.id); });
   clientAddressHooks(app, t, proxies);
   // Every route that reads a body, standard or dialect, after the body is parsed.
-  app.addHook('preHandler', async (req) => { if (!req.is404) rejectQueryBodyRepeats(req.query, bodyParams(req.body)); });
+  app.addHook('preHandler', async (req) => {
+    if (req.is404) return;
+    rejectNulParams(req.query, req.params);
+    rejectQueryBodyRepeats(req.query, bodyParams(req.body));
+  });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     t.metrics.latency.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);

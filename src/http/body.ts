@@ -27,6 +27,20 @@ function checkNul(key: string, value: string): string {
   return value;
 }
 
+/** A lone UTF-16 surrogate: JSON's \uXXXX escapes can make one; no URL or UTF-8 can carry it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether `s` is Unicode text: no lone UTF-16 surrogate (String.prototype.isWellFormed). */
+export const isUnicodeText = (s: string): boolean => !LONE_SURROGATE.test(s);
+
+/** Refuses a JSON string that is not Unicode text (encodeURIComponent of it throws: a 500). */
+function wellFormed(key: string, value: string): string {
+  if (!isUnicodeText(key) || !isUnicodeText(value)) {
+    throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} is not valid Unicode (a lone surrogate)`);
+  }
+  return value;
+}
+
 /** application/x-www-form-urlencoded (RFC 6749 Appendix B). */
 export function parseForm(buf: Buffer): Record<string, string> {
   const text = decodeUtf8(buf);
@@ -68,7 +82,7 @@ export function parseJson(buf: Buffer): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(doc)) {
     if (v === null || v === '') continue;
-    if (typeof v === 'string') out[k] = checkNul(k, v);
+    if (typeof v === 'string') out[k] = checkNul(k, wellFormed(k, v));
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
     else throw invalidRequest(`parameter ${JSON.stringify(k.slice(0, 64))} must be a string`);
   }
@@ -113,6 +127,19 @@ export function rejectQueryBodyRepeats(query: unknown, body: Record<string, stri
   for (const [key, value] of Object.entries(query)) {
     if (value !== '' && Object.hasOwn(body, key)) {
       throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} is sent both in the query string and in the body`);
+    }
+  }
+}
+
+/**
+ * The query string and path parameters hold no NUL either (checkNul does it for bodies):
+ * PostgreSQL text cannot store one, so a NUL client_id or nonce was a 500 from the store.
+ */
+export function rejectNulParams(...sources: unknown[]): void {
+  for (const src of sources) {
+    if (!src || typeof src !== 'object') continue;
+    for (const [key, value] of Object.entries(src)) {
+      for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') checkNul(key, v);
     }
   }
 }

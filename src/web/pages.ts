@@ -32,6 +32,21 @@ export function formTarget(uri: string): string | null {
   }
 }
 
+/**
+ * A client URL fit for an href or src: http(s) only. Config, CLI and registration already
+ * refuse anything else (config/signin.ts webUrl); this holds whatever the store has, since
+ * a javascript: href would run on this origin when clicked.
+ */
+export function webLink(uri: string | null): string | null {
+  if (uri === null) return null;
+  try {
+    const { protocol } = new URL(uri);
+    return protocol === 'https:' || protocol === 'http:' ? uri : null;
+  } catch {
+    return null;
+  }
+}
+
 const text = (id: MessageId, vars: Record<string, string> = {}): string =>
   messages[id].replace(/\{\{\s*(\w+)\s*\}\}/g, (_a, k: string) => vars[k] ?? '');
 
@@ -89,10 +104,11 @@ export class Pages {
     const name = v.client.client_name ?? v.client.client_id;
     const scopes = join(parseScope(v.scope).map((scope) => tpl('scope-item')({ scope, text: this.scopeText(scope) })));
     const links = [['client_uri', 'consent_client_uri'], ['policy_uri', 'consent_policy_uri'], ['tos_uri', 'consent_tos_uri']] as const;
-    const items = links.filter(([k]) => v.client[k]).map(([k, m]) => tpl('client-link')({ href: v.client[k]!, text: messages[m] }));
+    const items = links.flatMap(([k, m]) => { const href = webLink(v.client[k]); return href ? [tpl('client-link')({ href, text: messages[m] })] : []; });
+    const logo = webLink(v.client.logo_uri);
     const content = tpl('consent')({
       client: name, username: v.username, scopes, csrf: v.csrf, sealed: v.sealed,
-      client_logo: v.client.logo_uri ? tpl('client-logo')({ src: v.client.logo_uri, client: name }) : new Html(''),
+      client_logo: logo ? tpl('client-logo')({ src: logo, client: name }) : new Html(''),
       links: items.length ? tpl('client-links')({ items: join(items) }) : new Html(''),
     });
     return this.send(reply, messages.consent_title, content, { formTargets: v.formTargets });

@@ -32,7 +32,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(c.grant_types, ['authorization_code']);
       assert.equal(c.scope, 'openid profile tessera:admin');
       assert.equal(c.first_party, true);
-      assert.deepEqual(c.redirect_uris, ['http://127.0.0.1:0/admin/callback']);
+      assert.deepEqual(c.redirect_uris, ['http://127.0.0.1/admin/callback']);
       assert.equal(c.client_secret_hash, null);
     });
 

@@ -5,9 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, SCREENSHOTS, type Browser, type Page } from '../helpers/browser.js';
 import { ADMIN_PW, consoleConfig } from '../helpers/console.js';
-import { launchChromium, SCREENSHOTS } from '../helpers/console-browser.js';
 import { basic, postForm, startTestServer, type TestServer } from '../helpers/server.js';
 
 const GATEWAY = basic('gateway', consoleConfig.clients[0]!.client_secret);
@@ -18,7 +17,7 @@ describe('web admin console in Chromium', () => {
   let browser: Browser;
   before(async () => {
     srv = await startTestServer('sqlite', consoleConfig);
-    browser = await launchChromium();
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();

@@ -29,7 +29,7 @@ for (const backend of BACKENDS) {
           const cc = await postForm(`${srv.url}/oauth2/token`, { grant_type: 'client_credentials' }, auth);
           assert.equal(cc.status, 401);
           assert.equal(cc.json.error, 'invalid_client');
-          for (const id of ['demo', 'dot-demo', 'v1-demo', '45f1c5c8-a92e-11ed-afa1-0242ac120002']) {
+          for (const id of ['demo', 'example-app', 'dot-demo', 'v1-demo', '45f1c5c8-a92e-11ed-afa1-0242ac120002']) {
             assert.equal(await srv.tessera.store.clients.get(id), null, id);
           }
           for (const u of ['alice', 'dot-user', 'v1-user', 'testuser@gmail.com']) {

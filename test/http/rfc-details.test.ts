@@ -184,3 +184,11 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('error_description characters (RFC 6749 §5.2)', () => {
+  it('a cited section sign is spelt out; other characters outside %x20-21 / %x23-5B / %x5D-7E become ?', async () => {
+    const { errorDescription } = await import('../../src/core/errors.js');
+    assert.equal(errorDescription('password grant MUST NOT be used (RFC 9700 §2.4)'), 'password grant MUST NOT be used (RFC 9700 section 2.4)');
+    assert.equal(errorDescription('a "b" \\ é\n'), "a 'b' ? ? ");
+  });
+});

@@ -18,7 +18,8 @@ export const CONSOLE_SCOPE = `openid profile ${ADMIN_SCOPE}`;
 export function adminOrigin(config: Config, port = config.admin_port): string {
   if (config.admin_url) return config.admin_url;
   const host = config.admin_host === '0.0.0.0' ? '127.0.0.1' : config.admin_host === '::' ? '::1' : config.admin_host;
-  return `${config.tls_cert ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Port 0 (a free port, chosen at listen): no port, which on loopback matches any (RFC 8252 §7.3).
+  return `${config.tls_cert ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}${port === 0 ? '' : `:${port}`}`;
 }
 
 export const consoleRedirectUri = (origin: string) => `${origin}/admin/callback`;
@@ -32,7 +33,6 @@ export function consoleEntities(config: Config): ManagedEntities[] {
       token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], scope: CONSOLE_SCOPE,
       // Opaque: the token is only ever read back by this server (and revocable at once).
       access_token_format: 'opaque', resources: [],
-      // RFC 8252 §7.3: on a loopback host any port matches, so admin_port 0 works too.
       redirect_uris: [consoleRedirectUri(adminOrigin(config))], first_party: true,
     }],
     users: [],

@@ -2,7 +2,7 @@
 // form's target and the consent form's target, and the pages' stylesheet. Framework-free
 // checks are core/authorize.ts's; the steps and pages are src/web's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { validateAuthorizationRequest, type RawParams } from '../../core/authorize.js';
+import { matchRedirectUri, validateAuthorizationRequest, type AuthorizationRequest, type RawParams } from '../../core/authorize.js';
 import { startSession, endSession } from '../../core/browser-session.js';
 import { isOAuthError, OAuthError } from '../../core/errors.js';
 import { verifyAgainstDummy, verifyPassword } from '../../core/password.js';
@@ -27,10 +27,18 @@ function readForm(w: Web, req: FastifyRequest): PostedForm | null {
   return { body, csrf, now, sealed: w.seal.open(body.request, csrf, now) as Sealed | null };
 }
 
-/** The request's client, still there and enabled (it may have been disabled since the request began). */
-async function clientOr(w: Web, reply: FastifyReply, clientId: string): Promise<Client | FastifyReply> {
-  const client = await w.t.store.clients.get(clientId);
-  return client && !client.disabled ? client : w.pages.error(reply, new OAuthError('invalid_request', 'the application (client_id) is unknown'), 'error_unknown_client');
+/**
+ * The request's client, still there and enabled, and still registered for the redirect URI
+ * and the code flow: the sealed request may be 10 minutes old, and a URI removed since (a
+ * lost domain) must not receive the code (RFC 6749 §3.1.2.3, checked again, on the page).
+ */
+async function clientOr(w: Web, reply: FastifyReply, r: AuthorizationRequest): Promise<Client | FastifyReply> {
+  const client = await w.t.store.clients.get(r.client_id);
+  if (!client || client.disabled) return w.pages.error(reply, new OAuthError('invalid_request', 'the application (client_id) is unknown'), 'error_unknown_client');
+  if (!matchRedirectUri(r.redirect_uri, client.redirect_uris) || !client.grant_types.includes('authorization_code')) {
+    return w.pages.error(reply, new OAuthError('invalid_request', 'redirect_uri is no longer registered for this application'), 'error_bad_redirect');
+  }
+  return client;
 }
 
 async function authorize(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -75,7 +83,7 @@ async function login(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<
   let target: LoginTarget;
   if ('account' in sealed) target = { account: true };
   else {
-    const client = await clientOr(w, reply, sealed.r.client_id);
+    const client = await clientOr(w, reply, sealed.r);
     if (!('client_id' in client)) return client;
     target = { request: sealed.r, client };
   }
@@ -113,7 +121,7 @@ async function consent(w: Web, req: FastifyRequest, reply: FastifyReply): Promis
   const session = await signedIn(w, req, now);
   // Shown in this very session: a consent form outlives neither a sign-out nor another sign-in.
   if (!sealed || sealed.k !== 'consent' || !session || session.session.sid !== sealed.sid) return formExpired(w, reply, 400);
-  const client = await clientOr(w, reply, sealed.r.client_id);
+  const client = await clientOr(w, reply, sealed.r);
   if (!('client_id' in client)) return client;
   if (body.decision === 'deny') return toClient(w, reply, sealed.r, { error: new OAuthError('access_denied', 'the user denied the request') }, true);
   if (body.decision !== 'allow') return w.pages.error(reply, new OAuthError('invalid_request', 'decision must be allow or deny'));

@@ -9,6 +9,7 @@ import { invalidRequest, OAuthError } from '../../core/errors.js';
 import { invalidMetadata, Registration, type ClientBuilder } from '../../core/registration.js';
 import { clientFromConfig } from '../../entities.js';
 import type { Tessera } from '../../runtime.js';
+import { isUnicodeText } from '../body.js';
 import { bearerToken } from '../credentials.js';
 import { noStore } from '../reply.js';
 import { route } from './methods.js';
@@ -30,7 +31,17 @@ const build: ClientBuilder = async (metadata, existing) => {
   }
 };
 
-/** A JSON object, any depth; NUL nowhere (PostgreSQL text cannot hold it). */
+/** Every string of a JSON document, keys included, at any depth. */
+function* strings(v: unknown): Generator<string> {
+  if (typeof v === 'string') yield v;
+  else if (Array.isArray(v)) for (const x of v) yield* strings(x);
+  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) { yield k; yield* strings(x); }
+}
+
+/**
+ * A JSON object, any depth; NUL nowhere (PostgreSQL text cannot hold it), and no lone
+ * surrogate (UTF-8 cannot: it would be stored as U+FFFD, not what the response shows).
+ */
 function parseRegistrationJson(buf: Buffer): Raw {
   let doc: unknown;
   try {
@@ -40,6 +51,7 @@ function parseRegistrationJson(buf: Buffer): Raw {
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidRequest('the body must be a JSON object of client metadata (RFC 7591 §3.1)');
   if (JSON.stringify(doc).includes('\\u0000')) throw invalidRequest('the body contains a NUL character');
+  for (const text of strings(doc)) if (!isUnicodeText(text)) throw invalidRequest('the body is not valid Unicode text (a lone surrogate)');
   return doc as Raw;
 }
 
