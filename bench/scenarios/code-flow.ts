@@ -69,7 +69,7 @@ async function tesseraMinter(database: string): Promise<{ mint(n: number): Promi
     const t = now();
     for (let i = 0; i < n; i++) {
       out.push(await issueAuthorizationCode(store.codes, {
-        client_id: CODE_CLIENT, user_id: user.id, redirect_uri: CODE_REDIRECT, scope: 'openid', resource: null,
+        client_id: CODE_CLIENT, user_id: user.id, redirect_uri: CODE_REDIRECT, redirect_uri_given: true, scope: 'openid', resource: null,
         code_challenge: CHALLENGE, code_challenge_method: 'S256', nonce: `n-${i}`, auth_time: t, acr: null, sid,
       }, 600, t));
     }

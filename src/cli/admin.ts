@@ -1,12 +1,15 @@
-// Admin commands (client, user, participant, registration, keys, audit, migrate), all acting on the configured
-// database. Each lives in commands/*; output.ts has what they share.
+// Admin commands (client, user, participant, registration, keys, audit, migrate), acting on the configured
+// database, and the client commands (token, introspect, revoke) that call a running server. Each lives in commands/*; output.ts has what they share.
 import type { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { clientCommand } from './commands/client.js';
+import { completionCommand } from './commands/completion.js';
+import { introspectCommands } from './commands/introspect.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { participantCommand } from './commands/participant.js';
 import { registrationCommand } from './commands/registration.js';
+import { tokenCommand } from './commands/token.js';
 import { userCommand } from './commands/user.js';
 
 /** Usage errors exit 2 (commander would use 1), so scripts can tell them from "not found". */
@@ -26,6 +29,9 @@ export function registerAdminCommands(program: Command): void {
   keysCommand(program);
   auditCommand(program);
   migrateCommand(program);
+  tokenCommand(program);
+  introspectCommands(program);
+  completionCommand(program);
   // Covers commands registered before this call (serve) as well.
   usageErrorsExit2(program);
 }

@@ -5,14 +5,26 @@ import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/error.js';
 import type { Store } from '../core/store.js';
+import { databaseExists } from '../store/exists.js';
 import { openStore } from '../store/index.js';
 import { commandConfig } from './options.js';
 
 /** A problem the user can fix (unknown id, bad option value): message on stderr, no stack trace. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: 1 | 2 = 1) {
+  constructor(message: string, readonly exitCode: 1 | 2 | 3 = 1) {
     super(message);
     this.name = 'CliError';
+  }
+}
+
+/** Runs an action that opens no database: a CliError becomes its message and exit code. */
+export async function reported(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    process.stderr.write(`tessera: ${e.message}\n`);
+    process.exitCode = e.exitCode;
   }
 }
 
@@ -24,7 +36,7 @@ export interface Context {
 }
 
 /** The database URL without its password, for messages. */
-function safeUrl(database: string): string {
+export function safeUrl(database: string): string {
   try {
     const u = new URL(database);
     if (u.password) u.password = '***';
@@ -34,13 +46,25 @@ function safeUrl(database: string): string {
   }
 }
 
-export async function withStore(cmd: Command, fn: (ctx: Context) => Promise<void>): Promise<void> {
+/**
+ * Opens the configured database, says which on stderr, and runs `fn`. A database that does
+ * not exist yet is created only by `migrate` or a command given `--init` (`create`); any
+ * other command refuses it (exit 2) rather than act on a new, empty one.
+ */
+export async function withStore(cmd: Command, fn: (ctx: Context) => Promise<void>, opts: { create?: boolean } = {}): Promise<void> {
   // A ConfigError here propagates: main.ts prints it and exits 2.
   const config = commandConfig(cmd);
+  const where = safeUrl(config.database);
   // An unreachable database is an operational problem, not a bug: one line, no stack trace.
-  const unavailable = (e: unknown) => new CliError(`database ${safeUrl(config.database)}: ${(e as Error).message}`);
+  const unavailable = (e: unknown) => new CliError(`database ${where}: ${(e as Error).message}`);
+  const create = opts.create === true || cmd.opts<{ init?: boolean }>().init === true;
   let store: Store | undefined;
   try {
+    const exists = await databaseExists(config.database).catch((e: unknown) => { throw unavailable(e); });
+    if (!exists && !create) {
+      throw new CliError(`database ${where} does not exist (or has no Tessera schema): create it with \`tessera migrate\`, or give --init to a create command`, 2);
+    }
+    process.stderr.write(`tessera: ${exists ? 'database' : 'creating database'} ${where}\n`);
     store = await openStore(config.database).catch((e: unknown) => { throw unavailable(e); });
     const applied = await store.migrate().catch((e: unknown) => { throw unavailable(e); });
     await fn({ config, store, applied });

@@ -17,6 +17,8 @@ export interface AuthorizationRequest {
   client_id: string;
   /** Where the response goes: as sent, or the one registered URI when it was omitted (§3.1.2.3). */
   redirect_uri: string;
+  /** Whether the request named it: then the token request must repeat it (§4.1.3). */
+  redirect_uri_given: boolean;
   response_mode: ResponseMode;
   /** The scope to grant (space-separated), within client.scope. */
   scope: string;
@@ -158,6 +160,7 @@ export async function validateAuthorizationRequest(raw: RawParams, clients: Pick
     const request: AuthorizationRequest = {
       client_id: client.client_id,
       redirect_uri: redirectUri,
+      redirect_uri_given: p.redirect_uri !== undefined,
       response_mode,
       scope,
       state,

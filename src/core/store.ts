@@ -160,6 +160,8 @@ export interface TokenRepo {
    * `offline_access` is not bound to its session (its family's sid is null), so it survives.
    */
   revokeSessionFamilies(sid: string, at: EpochSeconds): Promise<number>;
+  /** Revoke a user's families with one client (the user withdrew its consent); returns how many. */
+  revokeUserClientFamilies(userId: string, clientId: string, at: EpochSeconds): Promise<number>;
   /**
    * A user's live sessions (admin API): families not revoked that still hold a refresh or
    * access token unexpired at `now`, newest first.

@@ -170,6 +170,11 @@ export interface AuthorizationCodeRecord {
   user_id: string;
   /** RFC 6749 §4.1.3: the token request must repeat it exactly. */
   redirect_uri: string;
+  /**
+   * Whether the authorization request named redirect_uri (it may be omitted when the client
+   * has one registered URI, §3.1.2.3); if it did, the token request must send it (§4.1.3).
+   */
+  redirect_uri_given: boolean;
   scope: string;
   resource: string | null;
   /** RFC 7636 §4.3; null only for a confidential client that sent no challenge. */

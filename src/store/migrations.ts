@@ -247,6 +247,13 @@ CREATE TABLE audit_log (
 );
 `;
 
+// RFC 6749 §4.1.3: whether the authorization request named its redirect_uri, so that the
+// token request must too. Codes made before this (at most authorization_code_ttl old) count
+// as named: the strict reading.
+const v10 = `
+ALTER TABLE authorization_codes ADD COLUMN redirect_uri_given INTEGER NOT NULL DEFAULT 1;
+`;
+
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', sqlite: v1('INTEGER'), postgres: v1('BIGINT') },
   { version: 2, name: 'signing key activation time', sqlite: v2('INTEGER'), postgres: v2('BIGINT') },
@@ -260,6 +267,7 @@ export const MIGRATIONS: Migration[] = [
     version: 9, name: 'admin API audit log',
     sqlite: v9('INTEGER PRIMARY KEY AUTOINCREMENT', 'INTEGER'), postgres: v9('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', 'BIGINT'),
   },
+  { version: 10, name: 'whether an authorization request named its redirect_uri', sqlite: v10, postgres: v10 },
 ];
 
 export const MIGRATIONS_TABLE_SQL =

@@ -167,6 +167,7 @@ export function codeFromRow(r: Row): AuthorizationCodeRecord {
     client_id: String(r.client_id),
     user_id: String(r.user_id),
     redirect_uri: String(r.redirect_uri),
+    redirect_uri_given: num(r.redirect_uri_given) !== 0,
     scope: String(r.scope),
     resource: strOrNull(r.resource),
     code_challenge: strOrNull(r.code_challenge),
@@ -184,10 +185,11 @@ export function codeFromRow(r: Row): AuthorizationCodeRecord {
 
 export const CODE_COLUMNS = [
   'hash', 'client_id', 'user_id', 'redirect_uri', 'scope', 'resource', 'code_challenge', 'code_challenge_method', 'nonce',
-  'auth_time', 'acr', 'sid', 'expires_at', 'created_at',
+  'auth_time', 'acr', 'sid', 'expires_at', 'created_at', 'redirect_uri_given',
 ] as const;
 
-export const codeParams = (c: import('../core/store.js').NewAuthorizationCode): unknown[] => CODE_COLUMNS.map((k) => c[k]);
+export const codeParams = (c: import('../core/store.js').NewAuthorizationCode): unknown[] =>
+  CODE_COLUMNS.map((k) => (typeof c[k] === 'boolean' ? (c[k] ? 1 : 0) : c[k]));
 
 export function sessionFromRow(r: Row): BrowserSession {
   return {

@@ -94,6 +94,7 @@ export function sqlStore(d: Driver): Store {
       listUserFamilies: async (userId, now) => (await d.all(T.listUserFamilies, [userId, now, now])).map(familyFromRow),
       revokeUserFamilies: (userId, at) => d.run(T.revokeUserFamilies, [at, userId]),
       revokeSessionFamilies: (sid, at) => d.run(T.revokeSessionFamilies, [at, sid]),
+      revokeUserClientFamilies: (userId, clientId, at) => d.run(T.revokeUserClientFamilies, [at, userId, clientId]),
       revokeClientTokens: async (clientId, at) => sum(await d.transaction([
         { sql: T.revokeClientFamilies, params: [at, clientId] },
         { sql: T.revokeClientAccess, params: [at, clientId] },

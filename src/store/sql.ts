@@ -86,6 +86,8 @@ export const TOKEN_SQL = {
   revokeFamily: 'UPDATE token_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
   revokeUserFamilies: 'UPDATE token_families SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
   revokeSessionFamilies: 'UPDATE token_families SET revoked_at = ? WHERE sid = ? AND revoked_at IS NULL',
+  // Through the user index (token_families_user): a user has few families.
+  revokeUserClientFamilies: 'UPDATE token_families SET revoked_at = ? WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL',
   revokeClientFamilies: 'UPDATE token_families SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL',
   revokeClientAccess: 'UPDATE access_tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL',
   revokeAccess: 'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',

@@ -119,7 +119,7 @@ export async function proceed(
 /** The code, stored by hash with everything the token endpoint checks (RFC 6749 §4.1.3, RFC 7636 §4.6). */
 export async function issue(w: Web, reply: FastifyReply, r: AuthorizationRequest, s: SignedIn, now: number, afterForm: boolean): Promise<FastifyReply> {
   const code = await issueAuthorizationCode(w.t.store.codes, {
-    client_id: r.client_id, user_id: s.user.id, redirect_uri: r.redirect_uri, scope: r.scope, resource: r.resource,
+    client_id: r.client_id, user_id: s.user.id, redirect_uri: r.redirect_uri, redirect_uri_given: r.redirect_uri_given, scope: r.scope, resource: r.resource,
     code_challenge: r.code_challenge, code_challenge_method: r.code_challenge_method, nonce: r.nonce,
     auth_time: s.session.auth_time, acr: s.session.acr, sid: s.session.sid,
   }, w.t.config.authorization_code_ttl, now);

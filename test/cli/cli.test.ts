@@ -40,7 +40,7 @@ describe('cli', { concurrency: true }, () => {
     it('a bad option value exits 2 naming the option (the config file\'s rules)', async () => {
       const file = join(tmp, 'ok.yaml');
       await writeFile(file, `database: ${JSON.stringify(`sqlite:${join(tmp, 'ok.db')}`)}\n`);
-      const r = await tessera(['client', 'create', '--grant-types', 'implicit', '--config', file]);
+      const r = await tessera(['client', 'create', '--init', '--grant-types', 'implicit', '--config', file]);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /--grant-types: unknown grant type "implicit"/);
     });

@@ -35,9 +35,9 @@ describe('credential policy', () => {
   });
 
   it('the CLI refuses a typed password or secret below the policy with exit 2, and takes a generated one', async () => {
-    const short = await tessera(['user', 'create', '--username', 'ann', '--password', 'p', '--config', cfg]);
+    const short = await tessera(['user', 'create', '--init', '--username', 'ann', '--password', 'p', '--config', cfg]);
     assert.equal(short.code, 2);
-    assert.match(short.stderr, /^tessera: --password: the password is 1 character; the password policy asks for at least 15/);
+    assert.match(short.stderr, /^tessera: --password: the password is 1 character; the password policy asks for at least 15/m);
     const stdinShort = await tessera(['user', 'create', '--username', 'ann', '--password-stdin', '--config', cfg], 'short\n');
     assert.equal(stdinShort.code, 2);
     assert.match(stdinShort.stderr, /--password-stdin: the password is 5 characters/);
@@ -46,7 +46,7 @@ describe('credential policy', () => {
     assert.equal(setShort.code, 2);
     const secret = await tessera(['client', 'create', '--id', 'weak', '--secret', 'abcde', '--config', cfg]);
     assert.equal(secret.code, 2);
-    assert.match(secret.stderr, /^tessera: --secret: the secret is 5 characters; the secret policy asks for at least 32/);
+    assert.match(secret.stderr, /^tessera: --secret: the secret is 5 characters; the secret policy asks for at least 32/m);
     await ok(['client', 'create', '--id', 'strong', '--config', cfg]);
     const rotate = await tessera(['client', 'rotate-secret', 'strong', '--secret', 'short', '--config', cfg]);
     assert.equal(rotate.code, 2);

@@ -45,6 +45,7 @@ describe('cli client/user metadata', { concurrency: true }, () => {
         db = await makeDatabase(kind);
         cfg = join(tmp, `${kind}.yaml`);
         await writeFile(cfg, `database: ${JSON.stringify(db.url)}\nlog_level: warn\n`);
+        await run('migrate');
       });
       after(async () => { await db.cleanup(); });
 

@@ -123,7 +123,7 @@ describe('configuration', () => {
     writeFileSync(file, `database: ${JSON.stringify(`sqlite:${join(dir, 'vschar.db')}`)}\nlog_level: warn\n`);
     const id = 'a:b/c%d+e&f=g h';
     const env = { ...process.env, TESSERA_SECRET_KEY: 'k'.repeat(40) };
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--config', file, 'client', 'create', '--id', id, '--secret', 'p:q/r%s+t&u=v w-0123456789abcdefghij', '--json'], { env });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--config', file, 'client', 'create', '--init', '--id', id, '--secret', 'p:q/r%s+t&u=v w-0123456789abcdefghij', '--json'], { env });
     assert.equal(JSON.parse(stdout.slice(0, stdout.lastIndexOf('}') + 1)).client_id, id);
   });
 

@@ -24,7 +24,7 @@ describe('matchRedirectUri', () => {
 
 const client = (o: Partial<Client> = {}) => ({ client_id: 'c', first_party: false, ...o }) as Client;
 const request = (o: Partial<AuthorizationRequest> = {}): AuthorizationRequest => ({
-  client_id: 'c', redirect_uri: 'https://a.example/cb', response_mode: 'query', scope: 'openid read', state: null, nonce: null,
+  client_id: 'c', redirect_uri: 'https://a.example/cb', redirect_uri_given: true, response_mode: 'query', scope: 'openid read', state: null, nonce: null,
   code_challenge: null, code_challenge_method: null, resource: null, prompt: [], max_age: null, login_hint: null, ...o,
 });
 const NOW = 1_700_000_000;

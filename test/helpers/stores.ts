@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'node:test';
 import { createTestDatabase, pgUrl } from './pg.js';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -35,4 +36,24 @@ export async function makeDatabase(kind: Backend): Promise<TestStore> {
 /** One fresh database per available backend. */
 export async function testDatabases(): Promise<TestStore[]> {
   return Promise.all(BACKENDS.map(makeDatabase));
+}
+
+/**
+ * For a contract suite: a fresh migrated store of `kind` for each test case (beforeEach /
+ * afterEach), so no case depends on another's rows. Call inside `describe`; read the store
+ * through the returned function.
+ */
+export function freshStoreEachTest(kind: Backend): () => import('../../src/core/store.js').Store {
+  let db: TestStore;
+  let store: import('../../src/core/store.js').Store;
+  beforeEach(async () => {
+    db = await makeDatabase(kind);
+    store = await (await import('../../src/store/index.js')).openStore(db.url);
+    await store.migrate();
+  });
+  afterEach(async () => {
+    await store.close();
+    await db.cleanup();
+  });
+  return () => store;
 }

@@ -65,6 +65,7 @@ for (const backend of BACKENDS) {
       assert.equal(rec.client_id, 'web');
       assert.equal(rec.user_id, alice!.id);
       assert.equal(rec.redirect_uri, CB);
+      assert.equal(rec.redirect_uri_given, true);
       assert.equal(rec.scope, 'openid profile');
       assert.equal(rec.code_challenge, CHALLENGE);
       assert.equal(rec.code_challenge_method, 'S256');

@@ -94,7 +94,10 @@ for (const backend of BACKENDS) {
         'redirect_uri does not match the authorization request');
       refused(await exchange(exchangeForm(code, { code_verifier: verifier, redirect_uri: 'https://evil.example/cb' })), 'invalid_grant');
       const two = await makeCode(srv, { client_id: 'two-uris' });
-      refused(await exchange(exchangeForm(two.code, { code_verifier: two.verifier, redirect_uri: undefined }), 'two-uris'), 'invalid_request', 'redirect_uri is required');
+      refused(await exchange(exchangeForm(two.code, { code_verifier: two.verifier, redirect_uri: undefined }), 'two-uris'), 'invalid_request', 'redirect_uri is required: the authorization request included it');
+      // RFC 6749 §4.1.3: named in the authorization request, so required here even with one registered URI.
+      const named = await makeCode(srv);
+      refused(await exchange(exchangeForm(named.code, { code_verifier: named.verifier, redirect_uri: undefined })), 'invalid_request', 'redirect_uri is required: the authorization request included it');
     });
 
     it('an expired code', async () => {

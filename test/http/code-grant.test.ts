@@ -123,7 +123,8 @@ for (const backend of BACKENDS) {
     });
 
     it('without openid in scope: plain OAuth, no id_token; redirect_uri may be left out with one registered URI', async () => {
-      const { code, verifier } = await makeCode(srv, { scope: 'read' });
+      // The authorization request left redirect_uri out (one registered URI, RFC 6749 §3.1.2.3).
+      const { code, verifier } = await makeCode(srv, { scope: 'read', redirect_uri_given: false });
       const r = await postForm(`${srv.url}/oauth2/token`, exchangeForm(code, { code_verifier: verifier, redirect_uri: undefined }), { authorization: basic('web', CODE_SECRET) });
       assert.equal(r.status, 200, r.text);
       assert.equal(r.json.scope, 'read');

@@ -124,9 +124,20 @@ for (const backend of BACKENDS) {
       const csrf = /name="csrf_token" value="([^"]+)"/.exec(revokeForm)![1]!;
       const bad = await b.post('/account/consents/revoke', { client_id: 'web' });
       assert.equal(bad.status, 403);
+      // Grants dave made to web (an offline one too) and one to another client.
+      const dave = (await srv.tessera.store.users.getByUsername('dave'))!.id;
+      const family = (id: string, client_id: string, sid: string | null) =>
+        srv.tessera.store.tokens.persistIssue({ family: { id, client_id, user_id: dave, created_at: now(), sid, auth_time: now(), acr: null } }, now());
+      await family(`consent-web-${backend}`, 'web', 's-1');
+      await family(`consent-web-offline-${backend}`, 'web', null);
+      await family(`consent-other-${backend}`, 'spa', 's-1');
       const revoked = await b.post('/account/consents/revoke', { client_id: 'web', csrf_token: csrf });
       assert.equal(revoked.status, 303);
       assert.equal(revoked.location, '/account');
+      // Withdrawing consent revokes the user's grants to that client, offline ones too; not to others.
+      assert.ok((await srv.tessera.store.tokens.findFamily(`consent-web-${backend}`))?.revoked_at);
+      assert.ok((await srv.tessera.store.tokens.findFamily(`consent-web-offline-${backend}`))?.revoked_at);
+      assert.equal((await srv.tessera.store.tokens.findFamily(`consent-other-${backend}`))?.revoked_at, null);
       assert.doesNotMatch((await b.get('/account')).text, /data-client="web"/);
       // The consent page comes back.
       assert.match((await b.get(authorizeUrl({ scope: 'openid' }))).text, /id="consent-form"/);

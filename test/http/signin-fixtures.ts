@@ -62,7 +62,7 @@ export async function makeCode(srv: TestServer, o: CodeOptions = {}) {
   const { username = 'alice', verifier = client.randomPKCECodeVerifier(), ttl = 60, at = now(), ...fields } = o;
   const user = await store.users.getByUsername(username);
   const input: AuthorizationCodeInput = {
-    client_id: 'web', user_id: user?.id ?? 'no-such-user', redirect_uri: REDIRECT, scope: 'openid profile email',
+    client_id: 'web', user_id: user?.id ?? 'no-such-user', redirect_uri: REDIRECT, redirect_uri_given: true, scope: 'openid profile email',
     resource: null, code_challenge: verifier === null ? null : s256(verifier), code_challenge_method: verifier === null ? null : 'S256',
     nonce: client.randomNonce(), auth_time: at - 5, acr: null, sid: `sid-${client.randomState()}`,
     ...fields,

@@ -1,13 +1,12 @@
 // The store methods the admin API added, as one contract for every adapter (SQLite, and
 // PostgreSQL with TESSERA_TEST_DATABASE_URL): create-only clients, retiring one key, a
 // user's live sessions, and the audit log.
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NewAuditEntry, Store } from '../../src/core/store.js';
 import type { Client, StoredKey } from '../../src/core/types.js';
-import { openStore } from '../../src/store/index.js';
 import { testClient } from '../helpers/clients.js';
-import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
+import { BACKENDS, freshStoreEachTest } from '../helpers/stores.js';
 
 const NOW = 1_700_000_000;
 
@@ -22,17 +21,9 @@ const entry = (i: number): NewAuditEntry => ({
 
 for (const kind of BACKENDS) {
   describe(`admin store contract: ${kind}`, () => {
-    let db: TestStore;
+    const current = freshStoreEachTest(kind);
     let store: Store;
-    beforeEach(async () => {
-      db = await makeDatabase(kind);
-      store = await openStore(db.url);
-      await store.migrate();
-    });
-    afterEach(async () => {
-      await store.close();
-      await db.cleanup();
-    });
+    beforeEach(() => { store = current(); });
 
     it('clients.create writes only a new client_id, even when racing', async () => {
       assert.equal(await store.clients.create(client('a')), true);

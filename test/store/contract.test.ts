@@ -96,7 +96,7 @@ for (const kind of BACKENDS) {
       const stores = await Promise.all([1, 2, 3].map(() => openStore(fresh.url)));
       try {
         const results = await Promise.all(stores.map((s) => s.migrate()));
-        assert.deepEqual(results.flat().sort(), MIGRATIONS.map((m) => m.version));
+        assert.deepEqual(results.flat().sort((a, b) => a - b), MIGRATIONS.map((m) => m.version));
         assert.equal(results.filter((r) => r.length === 0).length, stores.length - 1);
       } finally {
         for (const s of stores) await s.close();

@@ -1,15 +1,14 @@
 // The storage contract of browser sign-in (src/core/store.ts CodeRepo, BrowserSessionRepo,
 // ConsentRepo, and the authorization-code consume): the same suite on every adapter.
-import { describe, it, beforeEach, afterEach } from 'node:test';
+import { describe, it, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NewAuthorizationCode, NewBrowserSession, Store } from '../../src/core/store.js';
-import { openStore } from '../../src/store/index.js';
-import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
+import { BACKENDS, freshStoreEachTest } from '../helpers/stores.js';
 
 const NOW = 1_700_000_000;
 
 const code = (hash: string, o: Partial<NewAuthorizationCode> = {}): NewAuthorizationCode => ({
-  hash, client_id: 'web', user_id: 'u1', redirect_uri: 'https://app.example/cb', scope: 'openid profile', resource: null,
+  hash, client_id: 'web', user_id: 'u1', redirect_uri: 'https://app.example/cb', redirect_uri_given: false, scope: 'openid profile', resource: null,
   code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', nonce: 'n-1',
   auth_time: NOW - 10, acr: null, sid: 'sid-1', expires_at: NOW + 60, created_at: NOW, ...o,
 });
@@ -20,17 +19,9 @@ const session = (idHash: string, o: Partial<NewBrowserSession> = {}): NewBrowser
 
 for (const kind of BACKENDS) {
   describe(`sign-in store contract: ${kind}`, () => {
-    let db: TestStore;
+    const current = freshStoreEachTest(kind);
     let store: Store;
-    beforeEach(async () => {
-      db = await makeDatabase(kind);
-      store = await openStore(db.url);
-      await store.migrate();
-    });
-    afterEach(async () => {
-      await store.close();
-      await db.cleanup();
-    });
+    beforeEach(() => { store = current(); });
 
     it('an authorization code is stored, found by hash, and consumed exactly once, recording its family', async () => {
       await store.codes.insert(code('c1'));

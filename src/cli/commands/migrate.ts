@@ -1,5 +1,5 @@
 // `tessera migrate`: apply pending migrations without starting the server (e.g. as a
-// deploy step before rolling out new instances). withStore has already migrated.
+// deploy step before rolling out new instances). withStore has already migrated (creating the database if need be).
 import type { Command } from 'commander';
 import { printJson, withStore } from '../output.js';
 
@@ -11,5 +11,5 @@ export function migrateCommand(program: Command): void {
     .action((o: { json?: boolean }, cmd: Command) => withStore(cmd, async ({ applied }) => {
       if (o.json) return printJson({ applied });
       process.stdout.write(applied.length > 0 ? `applied migrations: ${applied.join(', ')}\n` : 'database is up to date\n');
-    }));
+    }, { create: true }));
 }

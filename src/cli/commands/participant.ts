@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { validateParticipant } from '../../config/validate.js';
 import type { Participant } from '../../core/types.js';
 import { participantFromConfig } from '../../entities.js';
-import { CliError, compact, printJson, printTable, validated, withStore } from '../output.js';
+import { serverOptions, withBackend } from '../backend.js';
+import { CliError, compact, printJson, printTable, validated } from '../output.js';
 
 const FLAGS: Record<string, string> = { participant_code: '--code', name: '--name', roles: '--roles' };
 
@@ -24,26 +25,42 @@ participant's code and roles. Other dialects and the standard endpoints do not u
   group.command('create')
     .description('create a participant')
     .option('-c, --config <file>', 'configuration file')
+    .option('--init', 'create the database first if it does not exist (as `tessera migrate`)')
     .option('--code <participant_code>', 'participant_code (required)')
     .option('--name <name>', 'name')
     .option('--roles <list>', 'roles, comma or space separated')
     .option('--json', 'print JSON')
-    .action((o: { code?: string; name?: string; roles?: string; json?: boolean }, cmd: Command) => withStore(cmd, async ({ store }) => {
-      const cfg = validated(FLAGS, () => validateParticipant({ participant_code: o.code, name: o.name, roles: o.roles }, ''));
-      if (await store.participants.get(cfg.participant_code)) throw new CliError(`participant ${JSON.stringify(cfg.participant_code)} already exists`);
-      const p = participantFromConfig(cfg, null);
-      await store.participants.upsert(p);
-      if (o.json) printJson(participantJson(p));
-      else process.stdout.write(`created participant ${p.participant_code}\n`);
-    }));
+    .action((o: { code?: string; name?: string; roles?: string; json?: boolean }, cmd: Command) => {
+      const print = (p: Participant) => {
+        if (o.json) printJson(participantJson(p));
+        else process.stdout.write(`created participant ${p.participant_code}\n`);
+      };
+      const input = () => validated(FLAGS, () => validateParticipant({ participant_code: o.code, name: o.name, roles: o.roles }, ''));
+      return withBackend(cmd, {
+        database: async ({ store }) => {
+          const cfg = input();
+          if (await store.participants.get(cfg.participant_code)) throw new CliError(`participant ${JSON.stringify(cfg.participant_code)} already exists`);
+          const p = participantFromConfig(cfg, null);
+          await store.participants.upsert(p);
+          print(p);
+        },
+        server: async (api) => print(await api.call<Participant>('POST', '/admin/participants', compact(input()))),
+      });
+    });
 
   group.command('list')
     .description('list participants')
     .option('-c, --config <file>', 'configuration file')
     .option('--json', 'print JSON')
-    .action((o: { json?: boolean }, cmd: Command) => withStore(cmd, async ({ store }) => {
-      const ps = await store.participants.list();
-      if (o.json) return printJson(ps.map(participantJson));
-      printTable({ participant_code: 'CODE', name: 'NAME', roles: 'ROLES' }, ps.map((p) => ({ ...p })), 'no participants');
-    }));
+    .action((o: { json?: boolean }, cmd: Command) => {
+      const print = (ps: Participant[]) => {
+        if (o.json) return printJson(ps.map(participantJson));
+        printTable({ participant_code: 'CODE', name: 'NAME', roles: 'ROLES' }, ps.map((p) => ({ ...p })), 'no participants');
+      };
+      return withBackend(cmd, {
+        database: async ({ store }) => print(await store.participants.list()),
+        server: async (api) => print(await api.all<Participant>('/admin/participants')),
+      });
+    });
+  serverOptions(group);
 }

@@ -28,6 +28,7 @@ export function registrationCommand(program: Command): void {
   tokens.command('create')
     .description('create an initial access token; it is printed once (only its hash is stored)')
     .option('-c, --config <file>', 'configuration file')
+    .option('--init', 'create the database first if it does not exist (as `tessera migrate`)')
     .option('--ttl <duration>', 'how long it works: seconds or 30m, 12h, 7d', '1d')
     .option('--uses <n>', 'registrations it allows (default: one)', '1')
     .option('--unlimited', 'any number of registrations until it expires')

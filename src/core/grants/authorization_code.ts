@@ -8,7 +8,7 @@ import { parseScope } from '../scope.js';
 import { hashToken } from '../secrets.js';
 import { ownerAccepts } from '../sessions.js';
 import type { CodeRepo, TokenRepo, UserRepo } from '../store.js';
-import type { AuthorizationCodeRecord, Client } from '../types.js';
+import type { AuthorizationCodeRecord } from '../types.js';
 import type { Grant } from './index.js';
 import { resourceOfGrant } from './resource.js';
 
@@ -40,7 +40,7 @@ export const authorizationCodeGrant = ({ codes, users, tokens }: AuthorizationCo
       throw invalidGrant('authorization code has already been used', `replay: family ${code.family_id ?? '-'} revoked`);
     }
     if (code.expires_at <= now) throw invalidGrant('authorization code has expired');
-    checkRedirectUri(client, code, params.redirect_uri);
+    checkRedirectUri(code, params.redirect_uri);
     // RFC 7636 §4.4.1 is enforced at the authorization endpoint; checked again here: a
     // public client's code without a challenge is refused (RFC 9700 §2.1.1).
     if (client.token_endpoint_auth_method === 'none' && code.code_challenge === null) {
@@ -70,14 +70,14 @@ export const authorizationCodeGrant = ({ codes, users, tokens }: AuthorizationCo
 });
 
 /**
- * RFC 6749 §4.1.3: redirect_uri must be identical to the one of the authorization request,
- * which the code stores. It may be left out only where the authorization request could
- * leave it out (§3.1.2.3): the client has one registered URI and the code used it.
+ * RFC 6749 §4.1.3: redirect_uri is required when the authorization request included it, and
+ * must then be identical; when that request left it out (§3.1.2.3, one registered URI), the
+ * token request may leave it out too, or name that same URI.
  */
-function checkRedirectUri(client: Client, code: AuthorizationCodeRecord, presented: string | undefined): void {
+function checkRedirectUri(code: AuthorizationCodeRecord, presented: string | undefined): void {
   if (presented === undefined) {
-    if (client.redirect_uris.length === 1 && client.redirect_uris[0] === code.redirect_uri) return;
-    throw invalidRequest('redirect_uri is required');
+    if (!code.redirect_uri_given) return;
+    throw invalidRequest('redirect_uri is required: the authorization request included it');
   }
   if (presented !== code.redirect_uri) throw invalidGrant('redirect_uri does not match the authorization request');
 }

@@ -21,8 +21,9 @@ async function account(w: Web, req: FastifyRequest, reply: FastifyReply): Promis
 }
 
 /**
- * Revoking a consent makes the application ask again next time. Tokens already issued to
- * it are left to expire (docs/signin-pages.md says why).
+ * Revoking a consent makes the application ask again next time, and revokes the refresh
+ * families the user's grants to it made (offline ones too), as Keycloak does: withdrawing
+ * consent cuts the application off now, not when its tokens expire.
  */
 async function revoke(w: Web, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const body = bodyParams(req.body);
@@ -31,6 +32,7 @@ async function revoke(w: Web, req: FastifyRequest, reply: FastifyReply): Promise
   if (!current) return formExpired(w, reply, 400);
   if (!body.client_id) return w.pages.error(reply, new OAuthError('invalid_request', 'client_id is missing'));
   await w.t.store.consents.revoke(current.user.id, body.client_id);
+  await w.t.store.tokens.revokeUserClientFamilies(current.user.id, body.client_id, nowSeconds());
   return reply.status(303).header('cache-control', 'no-store').header('location', '/account').send();
 }
 

@@ -18,7 +18,7 @@ async function setup(code: Partial<AuthorizationCodeRecord> = {}) {
     scope: 'openid', token_endpoint_auth_method: 'client_secret_basic', access_token_format: 'jwt', resources: [],
   }, null);
   const record: AuthorizationCodeRecord = {
-    hash: hashToken('the-code'), client_id: 'c', user_id: 'user-1', redirect_uri: 'https://rp/cb', scope: 'openid profile',
+    hash: hashToken('the-code'), client_id: 'c', user_id: 'user-1', redirect_uri: 'https://rp/cb', redirect_uri_given: true, scope: 'openid profile',
     resource: null, code_challenge: s256(VERIFIER), code_challenge_method: 'S256', nonce: 'n-1', auth_time: T - 30, acr: null,
     sid: 'session-1', expires_at: T + 60, created_at: T, used_at: null, family_id: null, ...code,
   };
