@@ -20,6 +20,7 @@ import { TokenService } from './core/token-service.js';
 import { devEntities } from './dev/index.js';
 import { builtInEntities } from './dialects/index.js';
 import { applyEntities } from './entities.js';
+import { consoleEntities } from './admin/console/client.js';
 import { bootstrapAdmin, type BootstrapCredentials } from './admin/bootstrap.js';
 import { openLimitStore, type LimitStore } from './limits/index.js';
 import { Lockout } from './limits/policy.js';
@@ -111,7 +112,7 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     let kept: ReadonlySet<string> = new Set();
     let bootstrap: BootstrapCredentials | null = null;
     if (opts.applyEntities !== false) {
-      const managed = [...builtInEntities(config), ...(opts.dev ? [devEntities(config, secret)] : [])];
+      const managed = [...builtInEntities(config), ...consoleEntities(config), ...(opts.dev ? [devEntities(config, secret)] : [])];
       ({ kept } = await applyEntities(store, { config, managed }, log));
       bootstrap = await bootstrapAdmin(store, config, log);
     }
@@ -122,7 +123,9 @@ export async function openTessera(config: Config, log: Logger, opts: OpenOptions
     // OIDC Core §15.1: id_tokens are RS256 unless a client asks for ES256. Made at start when
     // a client can sign people in, so the JWKS a relying party fetches first already has it
     // (a client added later gets it on its first id_token, core/id-token.ts).
-    if ((await store.clients.list()).some((c) => c.grant_types.includes('authorization_code'))) {
+    // The console's own client does not count: its id_token is read in-process, never
+    // verified against the JWKS.
+    if ((await store.clients.list()).some((c) => c.managed_by !== 'console' && c.grant_types.includes('authorization_code'))) {
       await keys.current(DEFAULT_ID_TOKEN_ALG);
     }
     const metrics = new Metrics();

@@ -12,6 +12,7 @@ import type { Tessera } from '../runtime.js';
 import { authenticate } from './auth.js';
 import { OpenApiCollector } from './openapi.js';
 import { Problem, sendProblem } from './problem.js';
+import { consoleRoutes } from './console/index.js';
 import { auditRoutes } from './routes/audit.js';
 import { clientRoutes } from './routes/clients.js';
 import { keyRoutes } from './routes/keys.js';
@@ -72,6 +73,7 @@ export async function buildAdminApp(t: Tessera, opts: { https?: { cert: Buffer; 
   participantRoutes(app, t);
   keyRoutes(app, t);
   auditRoutes(app, t);
+  consoleRoutes(app, t, { secure: opts.https !== undefined || t.config.admin_url?.startsWith('https:') === true });
   app.get('/admin/openapi.json', {
     config: { adminAuth: false, operationId: 'getOpenApiDocument', summary: 'This document (OpenAPI 3.1)', tag: 'meta' },
     schema: { response: { 200: { type: 'object', additionalProperties: true } } },

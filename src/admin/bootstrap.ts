@@ -19,7 +19,9 @@ export interface BootstrapCredentials { client_id: string; client_secret: string
 
 export async function bootstrapAdmin(store: Store, config: Config, log: Logger): Promise<BootstrapCredentials | null> {
   if (!config.admin || !config.admin_bootstrap) return null;
-  if ((await store.clients.list()).some((c) => parseScope(c.scope).includes(ADMIN_SCOPE))) return null;
+  // The console's client (admin/console/client.ts) asks for the scope only for its users who
+  // hold the role: it is no way in for automation, so it does not count.
+  if ((await store.clients.list()).some((c) => c.managed_by !== 'console' && parseScope(c.scope).includes(ADMIN_SCOPE))) return null;
   const secret = generateClientSecret();
   const client = await clientFromConfig(validateClient({
     client_id: BOOTSTRAP_CLIENT_ID, client_secret: secret, client_name: 'Tessera admin (made on first start)',

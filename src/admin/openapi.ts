@@ -50,7 +50,9 @@ export class OpenApiCollector {
   /** An onRoute hook. HEAD (added by Fastify for each GET) is not an operation of its own. */
   onRoute = (r: RouteOptions): void => {
     const methods = (Array.isArray(r.method) ? r.method : [r.method]).filter((m) => m !== 'HEAD');
-    const cfg = r.config as { operationId?: string; summary?: string; tag?: string; adminAuth?: boolean } | undefined;
+    const cfg = r.config as { operationId?: string; summary?: string; tag?: string; adminAuth?: boolean; console?: boolean } | undefined;
+    // The web console's pages (admin/console) are HTML for people, not operations of the API.
+    if (cfg?.console === true) return;
     for (const method of methods) {
       const documented = cfg?.operationId !== undefined;
       this.registered.push({ method, url: r.url, documented });

@@ -130,6 +130,11 @@ export interface Config {
   admin_port: number;
   /** On first start, create the `tessera-admin` client and print its secret once. */
   admin_bootstrap: boolean;
+  /**
+   * The admin listener's URL as a browser reaches it (a public name behind a proxy): the web
+   * console's redirect URI is `<admin_url>/admin/callback`. Unset: http(s)://admin_host:admin_port.
+   */
+  admin_url?: string;
   /** Which listener serves GET /metrics: the admin one (default while it runs) or the public one. */
   metrics_listener: 'admin' | 'public';
   /** Product name, logo and colours of the hosted pages. */
@@ -194,5 +199,5 @@ export const KEY_TYPES: Record<keyof Config, 'string' | 'number' | 'boolean' | '
   http_keep_alive_timeout: 'number', max_connections: 'number', max_connections_per_ip: 'number',
   authorization_code_ttl: 'number', id_token_ttl: 'number', session_ttl: 'number', branding: 'mapping',
   registration: 'object',
-  admin: 'boolean', admin_host: 'string', admin_port: 'number', admin_bootstrap: 'boolean', metrics_listener: 'string',
+  admin: 'boolean', admin_host: 'string', admin_port: 'number', admin_bootstrap: 'boolean', admin_url: 'string', metrics_listener: 'string',
 };

@@ -286,15 +286,24 @@ function unique<T>(items: T[], key: (t: T) => string, path: string): void {
 }
 
 /** The admin API's listener (src/admin) and where /metrics is served. */
-function adminListener(raw: Raw, port: number): Pick<Config, 'admin' | 'admin_host' | 'admin_port' | 'admin_bootstrap' | 'metrics_listener'> {
+function adminListener(raw: Raw, port: number): Pick<Config, 'admin' | 'admin_host' | 'admin_port' | 'admin_bootstrap' | 'admin_url' | 'metrics_listener'> {
   const admin = bool(raw, 'admin', '') ?? DEFAULTS.admin;
   const admin_port = int(raw, 'admin_port', '', 0, 65535) ?? DEFAULTS.admin_port;
   if (admin && admin_port !== 0 && admin_port === port) throw new ConfigError('admin_port', `must differ from port (${port})`);
   const metrics_listener = oneOf(raw, 'metrics_listener', '', ['admin', 'public'] as const) ?? (admin ? 'admin' : 'public');
   if (!admin && metrics_listener === 'admin') throw new ConfigError('metrics_listener', 'is admin but admin is false: set metrics_listener: public, or turn the admin listener on');
+  const admin_url = str(raw, 'admin_url', '');
+  if (admin_url !== undefined) {
+    let u: URL | undefined;
+    try { u = new URL(admin_url); } catch { /* below */ }
+    if (!u || !/^https?:$/.test(u.protocol) || u.pathname !== '/' || u.search || u.hash || u.username) {
+      throw new ConfigError('admin_url', 'must be an http(s) origin without a path, e.g. https://admin.example.com');
+    }
+  }
   return {
     admin, admin_host: str(raw, 'admin_host', '') ?? DEFAULTS.admin_host, admin_port,
     admin_bootstrap: bool(raw, 'admin_bootstrap', '') ?? DEFAULTS.admin_bootstrap, metrics_listener,
+    ...(admin_url !== undefined ? { admin_url: admin_url.replace(/\/$/, '') } : {}),
   };
 }
 

@@ -40,7 +40,7 @@ export type IntrospectScope = (typeof INTROSPECT_SCOPES)[number];
  * client registered through RFC 7591 dynamic registration, kept by its registration access
  * token and removed by the purge once expired or idle (never by a start).
  */
-export type ManagedBy = `dialect:${ClientProfile}` | 'dev' | 'registration' | null;
+export type ManagedBy = `dialect:${ClientProfile}` | 'dev' | 'registration' | 'console' | null;
 
 /** Its fields besides client_id are the metadata table (core/client-metadata.ts) and the state fields listed there. */
 export interface Client {

@@ -12,14 +12,18 @@ export function cookieName(name: CookieName, secure: boolean): string {
 
 /** The value of one cookie from the Cookie header (RFC 6265 §5.4); a repeated name: the first. */
 export function readCookie(req: FastifyRequest, name: CookieName, secure: boolean): string | undefined {
+  return cookieValue(req, cookieName(name, secure), /^[A-Za-z0-9_-]{1,200}$/);
+}
+
+/** The first cookie named `name` (RFC 6265 §5.4), if its value is of the `shape` expected. */
+export function cookieValue(req: FastifyRequest, name: string, shape: RegExp): string | undefined {
   const header = req.headers.cookie;
   if (typeof header !== 'string') return undefined;
-  const want = cookieName(name, secure);
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === want) {
+    if (eq !== -1 && part.slice(0, eq).trim() === name) {
       const v = part.slice(eq + 1).trim();
-      return /^[A-Za-z0-9_-]{1,200}$/.test(v) ? v : undefined;
+      return shape.test(v) ? v : undefined;
     }
   }
   return undefined;

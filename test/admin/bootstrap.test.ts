@@ -54,8 +54,9 @@ for (const backend of BACKENDS) {
       const tokenLine = out.split('\n').find((l) => l.trim().startsWith('TOKEN=$(curl'))!.trim();
       const adminLine = out.split('\n').find((l) => l.includes('curl -H "Authorization: Bearer $TOKEN"'))!.trim();
       const { stdout } = await run('/bin/sh', ['-c', `${tokenLine}; ${adminLine}`]);
-      const body = JSON.parse(stdout) as { items: { client_id: string; scope: string }[] };
-      assert.deepEqual(body.items.filter((c) => c.scope.split(' ').includes('tessera:admin')).map((c) => c.client_id), ['tessera-admin']);
+      const body = JSON.parse(stdout) as { items: { client_id: string; scope: string; managed_by: string | null }[] };
+      // The console's client asks for the scope for its users; it is not an automation client.
+      assert.deepEqual(body.items.filter((c) => c.scope.split(' ').includes('tessera:admin')).map((c) => `${c.client_id} ${c.managed_by}`), ['tessera-admin null', 'tessera-console console']);
       await srv.stop();
       const again = await spawnServer(cfg.path);
       cleanup.push(() => again.stop());
@@ -91,7 +92,7 @@ for (const backend of BACKENDS) {
       const printed = servers.filter((s) => SECRET_LINE.test(s.output()));
       assert.equal(printed.length, 1, servers.map((s) => s.output().slice(-500)).join('\n---\n'));
       const list = await tessera(['client', 'list', '--config', cfg.path, '--json']);
-      assert.equal((JSON.parse(list.stdout) as { scope: string }[]).filter((c) => c.scope.includes('tessera:admin')).length, 1);
+      assert.equal((JSON.parse(list.stdout) as { client_id: string; scope: string }[]).filter((c) => c.scope.includes('tessera:admin') && c.client_id !== 'tessera-console').length, 1);
     });
 
     it('admin_bootstrap: false makes no client and prints nothing; admin: false has no admin listener', async () => {
