@@ -99,7 +99,8 @@ describe('serve: stopping', () => {
     const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
     // npm runs `sh -c SCRIPT` and forwards SIGTERM to that shell; the server must not outlive it.
     const command = script.replace('node bin/tessera.js', `${JSON.stringify(process.execPath)} --import tsx src/cli/main.ts`) + ` --port ${port}`;
-    const sh = spawn('sh', ['-c', command], { env: env(dir), stdio: 'ignore' });
+    // Its own process group, so a server left behind by a failing run is killed too.
+    const sh = spawn('sh', ['-c', command], { env: env(dir), stdio: 'ignore', detached: true });
     try {
       await waitUp(`http://127.0.0.1:${port}/healthz`);
       sh.kill('SIGTERM');
@@ -110,7 +111,7 @@ describe('serve: stopping', () => {
       }
       assert.equal(up, false, 'the server still answers after npm\'s shell got SIGTERM');
     } finally {
-      sh.kill('SIGKILL');
+      try { process.kill(-sh.pid!, 'SIGKILL'); } catch { /* already gone */ }
       rmSync(dir, { recursive: true, force: true });
     }
   });
