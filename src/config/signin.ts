@@ -1,5 +1,6 @@
 // Config of the browser sign-in (issue 9): redirect URIs, lifetimes and branding.
 import { ConfigError } from './error.js';
+import { isLoopbackHost } from './loopback.js';
 
 type Raw = Record<string, unknown>;
 
@@ -58,11 +59,10 @@ export function webUrl(v: unknown, key: string): string {
   uriChars(v, key);
   let u: URL;
   try { u = new URL(v); } catch { throw new ConfigError(key, 'must be an absolute URL'); }
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackUrlHost(u.hostname))) throw new ConfigError(key, 'must be an https URL (http only on loopback)');
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackHost(u.hostname))) throw new ConfigError(key, 'must be an https URL (http only on loopback)');
   return v;
 }
 
-const isLoopbackUrlHost = (h: string) => h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 
 /**
  * RFC 6749 §3.1.2: a redirect URI is absolute and has no fragment. Tessera also requires
@@ -77,7 +77,7 @@ export function redirectUri(v: string, key: string): string {
   const scheme = u.protocol.slice(0, -1);
   if (scheme === 'https') return v;
   if (scheme === 'http') {
-    if (isLoopbackUrlHost(u.hostname)) return v;
+    if (isLoopbackHost(u.hostname)) return v;
     throw new ConfigError(key, `${JSON.stringify(v)}: http is only accepted on a loopback address (RFC 8252 §7.3); use https`);
   }
   // RFC 8252 §7.1: private-use schemes are reverse domain names; javascript:, data: etc. never.

@@ -8,6 +8,7 @@ import { MAX_GRACE_PERIOD } from '../core/rotation.js';
 import { isValidScopeToken } from '../core/scope.js';
 import type { CredentialPolicy } from '../core/credential-policy.js';
 import { closestKey, ConfigError, Problems } from './error.js';
+import { isLoopbackHost } from './loopback.js';
 import { validateLockout } from './lockout.js';
 import { validateLimits } from './limits.js';
 import { validateRegistration } from './registration.js';
@@ -228,14 +229,7 @@ export function validateParticipant(r: Raw, path: string): ParticipantConfig {
   return p;
 }
 
-/**
- * localhost, 127.0.0.0/8 or ::1 (bracketed or not): traffic there never leaves the machine.
- * The issuer rule (RFC 8414 §2) and `serve --dev` both use it.
- */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
+export { isLoopbackHost };
 
 /** A new key must be seen by every cached JWKS and every instance before it signs. */
 function publishAhead(raw: Raw): number {
