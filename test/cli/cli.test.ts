@@ -9,9 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { verifyPassword } from '../../src/core/password.js';
 import { verifyClientSecret } from '../../src/core/secrets.js';
 import type { Store } from '../../src/core/store.js';
-import { openStore } from '../../src/store/index.js';
 import { ok, tessera } from '../helpers/cli.js';
-import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
+import { BACKENDS, makeDatabase, type TestStore, inStoreAt } from '../helpers/stores.js';
 
 let tmp: string;
 before(async () => { tmp = await mkdtemp(join(tmpdir(), 'tessera-cli-')); });
@@ -53,10 +52,7 @@ describe('cli', { concurrency: true }, () => {
       /** `--config` goes after the command here, before it in `pre`: both must work. */
       const run = (...args: string[]) => ok([...args, '--config', cfg]);
       const pre = (...args: string[]) => ok(['--config', cfg, ...args]);
-      const inStore = async <T>(fn: (s: Store) => Promise<T>): Promise<T> => {
-        const s = await openStore(db.url);
-        try { return await fn(s); } finally { await s.close(); }
-      };
+      const inStore = <T>(fn: (s: Store) => Promise<T>): Promise<T> => inStoreAt(db.url, fn);
 
       before(async () => {
         db = await makeDatabase(kind);

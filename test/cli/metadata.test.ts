@@ -10,9 +10,8 @@ import { CLIENT_METADATA, METADATA_FIELDS, nonDefaultValue, type FieldSpec } fro
 import { verifyClientSecret } from '../../src/core/secrets.js';
 import type { Store } from '../../src/core/store.js';
 import type { Client } from '../../src/core/types.js';
-import { openStore } from '../../src/store/index.js';
 import { ok, tessera } from '../helpers/cli.js';
-import { BACKENDS, makeDatabase, type TestStore } from '../helpers/stores.js';
+import { BACKENDS, makeDatabase, type TestStore, inStoreAt } from '../helpers/stores.js';
 
 /** The options that set every metadata field to its non-default value. */
 function everyFieldArgs(): string[] {
@@ -37,10 +36,7 @@ describe('cli client/user metadata', { concurrency: true }, () => {
       let db: TestStore;
       let cfg: string;
       const run = (...args: string[]) => ok([...args, '--config', cfg]);
-      const inStore = async <T>(fn: (s: Store) => Promise<T>): Promise<T> => {
-        const s = await openStore(db.url);
-        try { return await fn(s); } finally { await s.close(); }
-      };
+      const inStore = <T>(fn: (s: Store) => Promise<T>): Promise<T> => inStoreAt(db.url, fn);
       before(async () => {
         db = await makeDatabase(kind);
         cfg = join(tmp, `${kind}.yaml`);

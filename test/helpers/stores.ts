@@ -57,3 +57,9 @@ export function freshStoreEachTest(kind: Backend): () => import('../../src/core/
   });
   return () => store;
 }
+
+/** Opens the database at `url`, runs `fn` on it, and closes it (checks of what a CLI run wrote). */
+export async function inStoreAt<T>(url: string, fn: (s: import('../../src/core/store.js').Store) => Promise<T>): Promise<T> {
+  const s = await (await import('../../src/store/index.js')).openStore(url);
+  try { return await fn(s); } finally { await s.close(); }
+}
