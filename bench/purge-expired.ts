@@ -15,7 +15,7 @@ if (!values.db) {
 const store = await openStore(values.db);
 try {
   const started = performance.now();
-  const rows = (await purgeAll(store.tokens, Math.floor(Date.now() / 1000), PURGE_SETTINGS[store.kind])).tokens;
+  const rows = (await purgeAll({ tokens: store.tokens }, Math.floor(Date.now() / 1000), PURGE_SETTINGS[store.kind])).tokens;
   process.stdout.write(`${JSON.stringify({ rows, ms: Math.round(performance.now() - started) })}\n`);
 } finally {
   await store.close();

@@ -100,7 +100,7 @@ async function measure(url: string, name: string): Promise<string[]> {
         refreshLoad(store, () => done, label.slice(0, 2)),
         (async () => {
           await new Promise((res) => setTimeout(res, 300));
-          try { return await purgeAll(store.tokens, now(), { batch, pauseMs }); } finally { done = true; }
+          try { return await purgeAll({ tokens: store.tokens }, now(), { batch, pauseMs }); } finally { done = true; }
         })(),
       ]);
       const secs = ((performance.now() - t0) / 1000).toFixed(1);

@@ -58,8 +58,7 @@ export interface RegistrationPurge {
 }
 
 /** Everything dead before `before`, batch after batch. */
-export async function purgeAll(repos: TokenRepo | Purgeable, before: number, opts: PurgeOptions = {}): Promise<Purged> {
-  const { tokens, codes, sessions, registrations } = 'tokens' in repos ? repos : { tokens: repos, codes: undefined, sessions: undefined, registrations: undefined };
+export async function purgeAll({ tokens, codes, sessions, registrations }: Purgeable, before: number, opts: PurgeOptions = {}): Promise<Purged> {
   const batch = opts.batch ?? PURGE_SETTINGS.postgres.batch;
   const pause = () => new Promise((res) => setTimeout(res, opts.pauseMs ?? PURGE_SETTINGS.postgres.pauseMs));
   const done: Purged = { tokens: 0, successors: 0, signins: 0, registrations: 0, batches: 0 };

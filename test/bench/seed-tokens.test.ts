@@ -79,7 +79,7 @@ for (const kind of BACKENDS) {
       const expired = await one(db.url, `SELECT (SELECT COUNT(*) FROM refresh_tokens WHERE expires_at < ${t}) AS r, (SELECT COUNT(*) FROM access_tokens WHERE expires_at < ${t}) AS a`);
       assert.equal(expired.r, 400, 'the 40 expired families, 10 tokens each');
       assert.ok(Number(expired.a) > 250, `nearly every one-hour access token is past its hour (${expired.a})`);
-      assert.equal((await purgeAll(store.tokens, t, { batch: 100, pauseMs: 0 })).tokens, Number(expired.r) + Number(expired.a));
+      assert.equal((await purgeAll({ tokens: store.tokens }, t, { batch: 100, pauseMs: 0 })).tokens, Number(expired.r) + Number(expired.a));
       assert.equal((await one(db.url, 'SELECT COUNT(*) AS n FROM refresh_tokens')).n, 1600);
     });
 

@@ -23,7 +23,7 @@ for (const backend of BACKENDS) {
     it('purges everything expired in batches, with pauses, and the emptied family', async () => {
       await seed('pa', 25);
       const t0 = performance.now();
-      const p = await purgeAll(h.store.tokens, 100, { batch: 10, pauseMs: 20 });
+      const p = await purgeAll({ tokens: h.store.tokens }, 100, { batch: 10, pauseMs: 20 });
       assert.deepEqual(p, { tokens: 25, successors: 0, signins: 0, registrations: 0, batches: 5 }); // successors: one (empty); tokens: 10, 10, 5, then an empty one
       assert.ok(performance.now() - t0 >= 2 * 20, 'paused between full batches');
       assert.equal(await h.store.tokens.findFamily('pa'), null);
@@ -32,7 +32,7 @@ for (const backend of BACKENDS) {
     it('stops between batches when asked', async () => {
       await seed('pb', 25);
       let calls = 0;
-      const p = await purgeAll(h.store.tokens, 100, { batch: 10, pauseMs: 1, stopped: () => ++calls > 2 });
+      const p = await purgeAll({ tokens: h.store.tokens }, 100, { batch: 10, pauseMs: 1, stopped: () => ++calls > 2 });
       assert.equal(p.tokens, 10);
       assert.equal(await h.store.tokens.purgeExpired(100, 100), 15);
     });
