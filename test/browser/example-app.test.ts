@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { EXAMPLE_APP } from '../../src/dev/fixtures.js';
 import { devBanner, devSecret } from '../../src/dev/index.js';
 import { useBrowser } from '../helpers/browser.js';
+import { freePort } from '../helpers/redis.js';
 import { SECRET_KEY, startTestServer, type TestServer } from '../helpers/server.js';
 import { BACKENDS } from '../helpers/stores.js';
 import { navigation, screenshot, signIn } from './setup.js';
@@ -17,19 +17,6 @@ import { navigation, screenshot, signIn } from './setup.js';
 const browser = useBrowser();
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-/** `port` if it is free, else any free port. */
-async function freePort(port = 0): Promise<number> {
-  const s = createServer();
-  try {
-    s.listen(port, '127.0.0.1');
-    await once(s, 'listening');
-  } catch {
-    return freePort(0);
-  }
-  const got = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return got;
-}
 
 /** Runs the banner's `… npm run example` line (npm's script, i.e. node examples/relying-party/server.mjs) with PORT set. */
 async function startExample(bannerLine: string, port: number): Promise<{ url: string; child: ChildProcess; output(): string }> {

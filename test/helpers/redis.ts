@@ -11,11 +11,12 @@ export const redisUrl = process.env.TESSERA_TEST_REDIS_URL ?? 'redis://127.0.0.1
 
 export const testPrefix = () => `tessera-test:${randomBytes(6).toString('hex')}:`;
 
-export async function freePort(): Promise<number> {
+/** `preferred` if it is free on 127.0.0.1, else (or with 0) any free port. */
+export async function freePort(preferred = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
+    s.once('error', (e: NodeJS.ErrnoException) => (preferred !== 0 && e.code === 'EADDRINUSE' ? resolve(freePort(0)) : reject(e)));
+    s.listen(preferred, '127.0.0.1', () => {
       const addr = s.address();
       s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
     });
